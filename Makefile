@@ -1,0 +1,52 @@
+# Cửa khẩu số — `make run` starts the platform with demo data; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Tests use the local PostgreSQL when it answers (CI always does), else SQLite.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cuakhau
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint fmt bench clean browser
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	      || echo "WARNING: could not install chromium; browser tests will be skipped"; \
+	  else echo "WARNING: /usr/bin/chromium missing (apt-get install chromium chromium-driver); browser tests will be skipped"; fi; \
+	fi
+
+run: install
+	./scripts/run.sh
+
+test: install browser
+	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  export DATABASE_URL=$(PG_URL); echo "tests on PostgreSQL ($(PG_URL))"; \
+	else echo "tests on $${DATABASE_URL:-SQLite (PostgreSQL not answering)}"; fi; \
+	TASKS_MODE=eager $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,47 @@
+"""The Celery application. Queues: `notifications`, `dispatch` (call-forward), `default`."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
+
+app = Celery("cuakhau")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(lambda: ["cuakhau.notifications", "declarations", "queueing"])
+
+# Beat runs sweeps that find due rows through an index; nothing waits in the broker with a long
+# countdown (Redis' visibility timeout would redeliver it).
+app.conf.beat_schedule = {
+    "notifications-resend-stale": {
+        "task": "cuakhau.notifications.tasks.resend_stale",
+        "schedule": 60.0,
+    },
+    "declarations-flag-overdue-reviews": {
+        "task": "declarations.tasks.flag_overdue_reviews",
+        "schedule": 300.0,
+    },
+    "declarations-expire-unused": {
+        "task": "declarations.tasks.expire_unused_declarations",
+        "schedule": crontab(minute=5),
+    },
+    "queueing-generate-slots": {
+        "task": "queueing.tasks.generate_slots",
+        "schedule": crontab(minute=15),
+    },
+    "queueing-no-show-sweep": {
+        "task": "queueing.tasks.no_show_sweep",
+        "schedule": 60.0,
+    },
+    "queueing-slot-reminders": {
+        "task": "queueing.tasks.send_slot_reminders",
+        "schedule": 60.0,
+    },
+    "queueing-call-forward-tick": {
+        "task": "queueing.tasks.call_forward_tick",
+        "schedule": 30.0,
+    },
+}

@@ -1,0 +1,36 @@
+"""GET /healthz: database, broker and worker heartbeat, as JSON; 503 when the database fails."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # report, never 500
+        checks["database"] = f"error: {type(exc).__name__}"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "eager (in-process tasks)"
+        checks["worker"] = "in-process"
+    else:
+        from cuakhau.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=1)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {type(exc).__name__}"
+        try:
+            replies = app.control.ping(timeout=0.5) if checks["broker"] == "ok" else []
+            checks["worker"] = f"ok ({len(replies)})" if replies else "no worker answered"
+        except Exception as exc:
+            checks["worker"] = f"error: {type(exc).__name__}"
+    healthy = checks["database"] == "ok"
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

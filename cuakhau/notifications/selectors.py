@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Channel, Notification, Status
+
+
+def inbox_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, status=Status.SENT)
+
+
+def unread_count_for(user: Any) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()

@@ -1,0 +1,88 @@
+"""Fire a django-fsm transition the one way every service does it.
+
+`fire()` is called by services, inside their `transaction.atomic()` block, after they checked
+the actor's permission. It runs the transition method, saves the object (ConcurrentTransitionMixin
+makes a concurrent change raise), writes the TransitionLog row, and turns the library's errors
+into one domain error (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from cuakhau.errors import Conflict
+
+from .models import TransitionLog
+
+
+def fire(
+    obj: models.Model,
+    transition: str,
+    *,
+    actor: Any = None,
+    actor_label: str = "",
+    note: str = "",
+    field: str = "state",
+    update_fields: list[str] | None = None,
+    **kwargs: Any,
+) -> TransitionLog:
+    """Run `obj.<transition>(**kwargs)`, save, log. Raises Conflict when not allowed now."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("fire() must run inside transaction.atomic()")
+    method = getattr(obj, transition)
+    source = getattr(obj, field)
+    if not can_proceed(method):
+        raise Conflict(
+            _("Cannot %(action)s: it is %(state)s now.")
+            % {"action": transition.replace("_", " "), "state": _state_label(obj, field)},
+            code="illegal_transition",
+        )
+    try:
+        method(**kwargs)
+        obj.save(update_fields=update_fields)
+    except (TransitionNotAllowed, ConcurrentTransition) as exc:
+        raise Conflict(
+            _("Someone changed this at the same moment; reload and try again."),
+            code="concurrent_change",
+        ) from exc
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        field=field,
+        transition=transition,
+        source=str(source),
+        target=str(getattr(obj, field)),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label or ("" if getattr(actor, "is_authenticated", False) else "system"),
+        note=note,
+    )
+
+
+def log_created(obj: models.Model, *, actor: Any = None, actor_label: str = "", field: str = "state") -> TransitionLog:
+    """Record an object's birth state, so the log replays to the current state from ''."""
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        field=field,
+        transition="create",
+        source="",
+        target=str(getattr(obj, field)),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label or ("" if getattr(actor, "is_authenticated", False) else "system"),
+    )
+
+
+def history(obj: models.Model) -> models.QuerySet[TransitionLog]:
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("actor")
+
+
+def _state_label(obj: models.Model, field: str) -> str:
+    getter = getattr(obj, f"get_{field}_display", None)
+    return str(getter()) if getter else str(getattr(obj, field))

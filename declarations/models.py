@@ -1,0 +1,283 @@
+"""The declaration (tờ khai) of a vehicle, its driver and cargo, and the agency reviews.
+
+State machines (django-fsm-2). Transition methods only set fields of their own object; services
+(`declarations/services.py`) are the only callers: they check permissions, fire the transition
+through `cuakhau.transitions.services.fire`, and notify after commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cuakhau.accounts.roles import Agency
+from vehicles.models import Company, Direction, Driver, Gate, Vehicle
+
+
+class DeclarationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    RETURNED = "returned", _("Returned for information")
+    REJECTED = "rejected", _("Rejected")
+    CLEARED = "cleared", _("Cleared")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    EXPIRED = "expired", _("Expired")
+
+
+class Channel(models.TextChoices):
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class DeliveryMode(models.TextChoices):
+    """How the goods leave the gate area; it changes the fee (inland 130%, wharf 30%)."""
+
+    STANDARD = "standard", _("Standard")
+    INLAND = "inland", _("Import delivered inland")
+    WHARF_TRANSSHIP = "wharf_transship", _("Transshipped at the wharf only")
+
+
+S = DeclarationState
+LIVE_FOR_BOOKING = (S.SUBMITTED, S.UNDER_REVIEW, S.CLEARED)
+
+
+class Declaration(ConcurrentTransitionMixin, models.Model):
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="declarations")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="declarations")
+    driver = models.ForeignKey(Driver, on_delete=models.PROTECT, related_name="declarations")
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="declarations")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    planned_date = models.DateField(_("planned date"))
+    delivery_mode = models.CharField(
+        _("delivery"), max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.STANDARD
+    )
+    temporary_import = models.BooleanField(_("temporary import / re-export"), default=False)
+    state = FSMField(
+        _("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True, max_length=20
+    )
+    channel = models.CharField(_("customs channel"), max_length=10, choices=Channel.choices, null=True, blank=True)
+    channel_reason = models.CharField(max_length=200, blank=True)
+    required_agencies = models.JSONField(_("required agencies"), default=list, blank=True)
+    round = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Submission round: 1 at first submit, +1 at each resubmission")
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created"]),
+            models.Index(fields=["gate", "state"]),
+            models.Index(fields=["state", "valid_until"]),
+        ]
+        verbose_name = _("declaration")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"TK{self.pk:07d}" if self.pk else "TK-new"
+
+    @property
+    def is_perishable(self) -> bool:
+        return any(line.perishable for line in self.cargo_lines.all())
+
+    # --- transitions: set own fields only ---------------------------------------------------
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self) -> None:
+        self.round += 1
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=S.RETURNED, target=S.SUBMITTED)
+    def resubmit(self) -> None:
+        self.round += 1
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED)
+    def clear(self, *, valid_until=None) -> None:  # type: ignore[no-untyped-def]
+        self.cleared_at = timezone.now()
+        self.valid_until = valid_until
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED)
+    def reject(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED)
+    def return_for_info(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.CLEARED],
+        target=S.CANCELLED,
+    )
+    def cancel(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=S.CLEARED, target=S.COMPLETED)
+    def complete(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=S.CLEARED, target=S.EXPIRED)
+    def expire(self) -> None:
+        self.closed_at = timezone.now()
+
+
+class CargoLine(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="cargo_lines")
+    description = models.CharField(_("description"), max_length=200)
+    hs_code = models.CharField(_("HS code"), max_length=10)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    gross_kg = models.DecimalField(_("gross weight (kg)"), max_digits=12, decimal_places=2)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    origin = models.CharField(_("origin"), max_length=2, default="VN")
+    perishable = models.BooleanField(_("perishable"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cargo_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(gross_kg__gt=0), name="cargo_gross_kg_positive"),
+        ]
+        verbose_name = _("cargo line")
+
+    def __str__(self) -> str:
+        return f"{self.hs_code} {self.description}"
+
+
+class Container(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="containers")
+    number = models.CharField(_("container number"), max_length=11)
+    size_ft = models.PositiveSmallIntegerField(_("size (ft)"), choices=[(20, "20 ft"), (40, "40 ft"), (45, "45 ft")], default=40)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "number"], name="container_unique_per_declaration")
+        ]
+        verbose_name = _("container")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DocumentKind(models.TextChoices):
+    INVOICE = "invoice", _("Commercial invoice")
+    PACKING_LIST = "packing_list", _("Packing list")
+    PHYTOSANITARY = "phytosanitary", _("Phytosanitary certificate")
+    HEALTH = "health", _("Health certificate")
+    ORIGIN = "origin", _("Certificate of origin (C/O)")
+    OTHER = "other", _("Other")
+
+
+def document_path(instance: Document, filename: str) -> str:
+    return f"declarations/{instance.declaration_id}/{filename}"
+
+
+class Document(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=document_path)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("document")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+
+
+R = ReviewState
+
+
+class AgencyReview(ConcurrentTransitionMixin, models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="reviews")
+    agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
+    state = FSMField(_("state"), default=R.PENDING, choices=R.choices, protected=True, max_length=20)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    note = models.TextField(_("decision note"), blank=True)
+    decided_by_rule = models.CharField(max_length=80, blank=True)
+    # When the clock of the decision-time target started (submission or predecessor's approval).
+    ready_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["declaration_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "agency"], name="one_review_per_agency")
+        ]
+        indexes = [models.Index(fields=["agency", "state", "ready_at"])]
+        verbose_name = _("agency review")
+
+    def __str__(self) -> str:
+        return f"{self.declaration} / {self.get_agency_display()}: {self.get_state_display()}"
+
+    @transition(field=state, source=R.PENDING, target=R.IN_REVIEW)
+    def claim(self, *, officer) -> None:  # type: ignore[no-untyped-def]
+        self.officer = officer
+        self.claimed_at = timezone.now()
+
+    @transition(field=state, source=R.IN_REVIEW, target=R.APPROVED)
+    def approve(self, *, note: str = "") -> None:
+        self.note = note
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=R.PENDING, target=R.APPROVED)
+    def approve_by_rule(self, *, rule: str) -> None:
+        self.decided_by_rule = rule
+        self.note = rule
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=R.IN_REVIEW, target=R.REJECTED)
+    def reject(self, *, note: str) -> None:
+        self.note = note
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=R.IN_REVIEW, target=R.INFO_REQUESTED)
+    def request_info(self, *, note: str) -> None:
+        self.note = note
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING)
+    def reopen(self) -> None:
+        self.officer = None
+        self.claimed_at = None
+        self.decided_at = None
+        self.overdue_notified_at = None

@@ -1,0 +1,185 @@
+"""Capacity (templates, overrides, slots), bookings and the yard.
+
+Capacity is taken with one conditional UPDATE on Slot.booked (see services), and the database
+refuses booked > capacity anyway (CheckConstraint).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from declarations.models import Declaration
+from vehicles.models import Company, Direction, Gate, Vehicle
+
+
+class CapacityTemplate(models.Model):
+    """A weekly rule: on this weekday, between opening and closing, slots of this capacity."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_templates")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=[(i, d) for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
+    )
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=60)
+    capacity = models.PositiveIntegerField(_("trucks per slot"))
+
+    class Meta:
+        ordering = ["gate", "direction", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="template_opens_before_closes"),
+            models.CheckConstraint(condition=models.Q(slot_minutes__gt=0), name="template_slot_minutes_positive"),
+        ]
+        verbose_name = _("capacity template")
+
+    def __str__(self) -> str:
+        return f"{self.gate.code} {self.direction} {self.get_weekday_display()} {self.opens}-{self.closes} ×{self.capacity}"
+
+
+class OverrideKind(models.TextChoices):
+    CLOSED = "closed", _("Closed (holiday, closure)")
+    CAPACITY = "capacity", _("Different capacity")
+    EXTRA_HOURS = "extra_hours", _("Extra hours")
+
+
+class CapacityOverride(models.Model):
+    """A date-specific change to the weekly template."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_overrides")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, blank=True, help_text=_("Empty = all directions"))
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=OverrideKind.choices)
+    opens = models.TimeField(_("from"), null=True, blank=True)
+    closes = models.TimeField(_("until"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("trucks per slot"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["gate", "date"]
+        verbose_name = _("capacity override")
+
+    def __str__(self) -> str:
+        return f"{self.gate.code} {self.date} {self.kind}"
+
+
+class Slot(models.Model):
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="slots")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    booked = models.PositiveIntegerField(_("booked"), default=0)
+    is_closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["gate", "direction", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "direction", "start"], name="slot_unique_start"),
+            models.CheckConstraint(condition=models.Q(booked__lte=models.F("capacity")), name="slot_never_overbooked"),
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="slot_end_after_start"),
+        ]
+        verbose_name = _("slot")
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.gate.code} {self.direction} {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def available(self) -> int:
+        return 0 if self.is_closed else max(self.capacity - self.booked, 0)
+
+
+class BookingState(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_YARD = "in_yard", _("In the yard")
+    INSPECTION = "inspection", _("At inspection")
+    CALLED = "called", _("Called to the lane")
+    DEPARTED = "departed", _("Departed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+B = BookingState
+LIVE_BOOKING_STATES = [B.CONFIRMED, B.IN_YARD, B.INSPECTION, B.CALLED]
+
+
+class Booking(ConcurrentTransitionMixin, models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="bookings")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    # Denormalised from the declaration and slot for the kiosk's and the yard's index lookups.
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="bookings")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings")
+    plate_canonical = models.CharField(max_length=20, db_index=True)
+    slot_start = models.DateTimeField()
+    perishable = models.BooleanField(default=False)
+    state = FSMField(_("state"), default=B.CONFIRMED, choices=B.choices, protected=True, max_length=20)
+    ticket = models.CharField(_("ticket"), max_length=40, unique=True)
+    inspection_required = models.BooleanField(default=False)
+    inspection_passed_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
+                name="one_live_booking_per_declaration",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["gate", "state", "perishable", "slot_start", "checked_in_at"], name="yard_queue_idx"),
+            models.Index(fields=["plate_canonical", "state"], name="booking_plate_state_idx"),
+            models.Index(fields=["state", "slot_start"], name="booking_due_idx"),
+            models.Index(fields=["company", "gate", "slot_start"], name="booking_company_day_idx"),
+        ]
+        verbose_name = _("booking")
+
+    def __str__(self) -> str:
+        return f"{self.ticket} ({self.state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_BOOKING_STATES
+
+    @transition(field=state, source=B.CONFIRMED, target=B.IN_YARD)
+    def check_in(self) -> None:
+        self.checked_in_at = timezone.now()
+
+    @transition(field=state, source=B.IN_YARD, target=B.INSPECTION)
+    def send_to_inspection(self) -> None:
+        pass
+
+    @transition(field=state, source=B.INSPECTION, target=B.IN_YARD)
+    def pass_inspection(self) -> None:
+        self.inspection_passed_at = timezone.now()
+
+    @transition(field=state, source=B.IN_YARD, target=B.CALLED)
+    def call(self) -> None:
+        self.called_at = timezone.now()
+
+    @transition(field=state, source=B.CALLED, target=B.DEPARTED)
+    def depart(self) -> None:
+        self.departed_at = timezone.now()
+        self.closed_at = self.departed_at
+
+    @transition(field=state, source=B.CONFIRMED, target=B.CANCELLED)
+    def cancel(self, *, reason: str = "") -> None:
+        self.closed_at = timezone.now()
+        self.close_reason = reason
+
+    @transition(field=state, source=B.CONFIRMED, target=B.NO_SHOW)
+    def mark_no_show(self) -> None:
+        self.closed_at = timezone.now()
+        self.close_reason = "no-show"

@@ -1,0 +1,121 @@
+"""Shared fixtures: the three personas (owner, other company, stranger), officers, services.
+
+Tests that need the real PostgreSQL or Redis are marked `postgres` / `redis`; where the server is
+missing they are skipped locally and FAIL when REQUIRE_SERVICES=1 (as .ci/run sets), so CI can
+never pass without running them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.db import connection
+
+from cuakhau.accounts.roles import Agency, Role
+from cuakhau.celery import app as celery_app
+
+from . import factories
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing(what: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available", pytrace=False)
+    pytest.skip(f"{what} not available")
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), 0.3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not redis_answers():
+        _missing("Redis at 127.0.0.1:6379")
+    if request.node.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing(f"Chromium at {CHROMIUM}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def gate(db):  # type: ignore[no-untyped-def]
+    return factories.gate("HUU_NGHI")
+
+
+@pytest.fixture
+def company(db):  # type: ignore[no-untyped-def]
+    return factories.CompanyFactory()
+
+
+@pytest.fixture
+def other_company(db):  # type: ignore[no-untyped-def]
+    return factories.CompanyFactory()
+
+
+@pytest.fixture
+def owner(company):  # type: ignore[no-untyped-def]
+    """An operator of `company`."""
+    return factories.operator_user(company)
+
+
+@pytest.fixture
+def other_owner(other_company):  # type: ignore[no-untyped-def]
+    """An operator of another company: must never see `company`'s data."""
+    return factories.operator_user(other_company)
+
+
+@pytest.fixture
+def stranger(db):  # type: ignore[no-untyped-def]
+    """Signed in, but in no company and no role."""
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def customs_officer(db):  # type: ignore[no-untyped-def]
+    return factories.staff_user(Role.CUSTOMS, Agency.CUSTOMS)
+
+
+@pytest.fixture
+def border_guard_officer(db):  # type: ignore[no-untyped-def]
+    return factories.staff_user(Role.BORDER_GUARD, Agency.BORDER_GUARD)
+
+
+@pytest.fixture
+def quarantine_officer(db):  # type: ignore[no-untyped-def]
+    return factories.staff_user(Role.QUARANTINE, Agency.QUARANTINE)
+
+
+@pytest.fixture
+def gate_staff(db):  # type: ignore[no-untyped-def]
+    return factories.staff_user(Role.GATE_STAFF)
+
+
+@pytest.fixture
+def gate_manager(db):  # type: ignore[no-untyped-def]
+    return factories.staff_user(Role.GATE_MANAGER)
+
+
+@pytest.fixture
+def api_client():  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    return APIClient()

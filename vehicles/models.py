@@ -1,0 +1,184 @@
+"""Registries at the bottom of the house: gates, companies, their drivers and vehicles, and who
+works where (operators in a company; officers and gate staff at an agency and gates)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cuakhau.accounts.roles import Agency
+
+
+class Direction(models.TextChoices):
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    EMPTY = "empty", _("Empty return")
+
+
+class GateKind(models.TextChoices):
+    INTERNATIONAL = "international", _("International")
+    MAIN = "main", _("Main")
+    SECONDARY = "secondary", _("Secondary")
+
+
+class Gate(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=GateKind.choices)
+    directions = models.JSONField(
+        _("directions served"), default=list, help_text=_("Any of export, import, empty")
+    )
+    timezone = models.CharField(max_length=40, default="Asia/Ho_Chi_Minh")
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=60)
+    # Empty list = all agencies review in parallel; else the order they must approve in.
+    review_order = models.JSONField(_("review order"), default=list, blank=True)
+    early_margin_minutes = models.PositiveSmallIntegerField(_("yard entry early margin"), default=60)
+    grace_minutes = models.PositiveSmallIntegerField(_("yard entry grace period"), default=30)
+    lane_release_per_tick = models.PositiveSmallIntegerField(
+        _("trucks released to the lane per call-forward tick"), default=5
+    )
+    company_daily_booking_cap = models.PositiveSmallIntegerField(
+        _("live bookings per company per day"), default=20
+    )
+    declaration_validity_days = models.PositiveSmallIntegerField(
+        _("days a cleared declaration stays valid"), default=3
+    )
+    bank_bin = models.CharField(_("bank BIN (VietQR)"), max_length=6, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=19, blank=True)
+    bank_account_name = models.CharField(_("account name"), max_length=80, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("gate")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def serves(self, direction: str) -> bool:
+        return direction in (self.directions or [])
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    tax_code = models.CharField(_("tax code"), max_length=14, unique=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code})"
+
+
+class CompanyMember(models.Model):
+    """An operator user acting for one company."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_member"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("company member")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+class StaffAssignment(models.Model):
+    """Where an officer, gate staff member or manager works: an agency (officers) and gates."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_assignment"
+    )
+    agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices, blank=True)
+    gates = models.ManyToManyField(Gate, related_name="staff", blank=True)
+
+    class Meta:
+        verbose_name = _("staff assignment")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.agency or 'gate'})"
+
+
+class Driver(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="drivers")
+    full_name = models.CharField(_("full name"), max_length=120)
+    nationality = models.CharField(_("nationality"), max_length=2, default="VN")
+    id_number = models.CharField(
+        _("identity number"), max_length=20, help_text=_("CCCD (12 digits) for VN, else passport")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    licence_number = models.CharField(_("licence number"), max_length=30, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="driver_profiles",
+        help_text=_("Portal account of the driver, to receive notifications"),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "nationality", "id_number"], name="driver_unique_id_per_company"
+            )
+        ]
+        verbose_name = _("driver")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class VehicleKind(models.TextChoices):
+    TRUCK = "truck", _("Truck")
+    CONTAINER_TRACTOR = "container_tractor", _("Container tractor")
+    REFRIGERATED = "refrigerated", _("Refrigerated truck")
+    TANKER = "tanker", _("Tanker")
+    VAN = "van", _("Van")
+
+
+class Country(models.TextChoices):
+    VN = "VN", _("Vietnam")
+    CN = "CN", _("China")
+
+
+class Vehicle(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="vehicles")
+    plate = models.CharField(_("plate"), max_length=20)
+    plate_canonical = models.CharField(_("canonical plate"), max_length=20, db_index=True, editable=False)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.VN)
+    kind = models.CharField(_("kind"), max_length=20, choices=VehicleKind.choices, default=VehicleKind.TRUCK)
+    trailer_plate = models.CharField(_("trailer plate"), max_length=20, blank=True)
+    trailer_plate_canonical = models.CharField(max_length=20, blank=True, editable=False)
+    max_gross_kg = models.PositiveIntegerField(_("max gross weight (kg)"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plate_canonical"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "plate_canonical"], name="vehicle_unique_plate_per_country"
+            )
+        ]
+        verbose_name = _("vehicle")
+
+    def __str__(self) -> str:
+        return self.plate
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # The canonical form always follows the typed one; the one parser decides both.
+        from .plates import canonical_plate
+
+        self.plate_canonical = canonical_plate(self.plate)
+        self.trailer_plate_canonical = canonical_plate(self.trailer_plate) if self.trailer_plate else ""
+        super().save(*args, **kwargs)
