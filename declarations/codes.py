@@ -84,8 +84,7 @@ def container_check_digit(first10: str) -> int:
     if not isinstance(first10, str) or not _FIRST_TEN.fullmatch(first10):
         raise ValueError(f"expected 4 letters and 6 digits, got {first10!r}")
     total = sum(
-        (int(ch) if ch.isdigit() else _LETTER_VALUES[ch]) * 2**position
-        for position, ch in enumerate(first10)
+        (int(ch) if ch.isdigit() else _LETTER_VALUES[ch]) * 2**position for position, ch in enumerate(first10)
     )
     return total % 11 % 10
 

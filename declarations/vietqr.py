@@ -100,9 +100,7 @@ def vietqr_payload(
 
     beneficiary = _field("00", bank_bin) + _field("01", account)
     merchant_account = (
-        _field("00", _NAPAS_GUID)
-        + _field("01", beneficiary)
-        + _field("02", _SERVICE_TRANSFER_TO_ACCOUNT)
+        _field("00", _NAPAS_GUID) + _field("01", beneficiary) + _field("02", _SERVICE_TRANSFER_TO_ACCOUNT)
     )
     fields = [
         _field("00", "01"),

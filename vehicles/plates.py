@@ -223,9 +223,7 @@ _COUNTRIES = ("VN", "CN")
 _MESSAGES = {
     ("VN", "invalid_vn"): _("Not a Vietnamese plate: expected e.g. 12C-123.45."),
     ("VN", "unknown_province"): _("%(province)s is not a Vietnamese province code."),
-    ("VN", "invalid_series"): _(
-        "Vietnamese plates do not use the letter %(letter)s in the series."
-    ),
+    ("VN", "invalid_series"): _("Vietnamese plates do not use the letter %(letter)s in the series."),
     ("CN", "invalid_cn"): _("Not a Chinese plate: expected e.g. 桂A·12345."),
     ("CN", "unknown_province"): _("“%(char)s” is not a Chinese province abbreviation."),
 }

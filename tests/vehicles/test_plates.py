@@ -111,15 +111,11 @@ INVALID_PLATES = [
 def test_valid_plate_is_parsed_to_canonical_and_display_forms(
     raw: str, country: str | None, canonical: str, display: str, expected_country: str
 ) -> None:
-    assert parse_plate(raw, country) == Plate(
-        display=display, canonical=canonical, country=expected_country
-    )
+    assert parse_plate(raw, country) == Plate(display=display, canonical=canonical, country=expected_country)
 
 
 @pytest.mark.parametrize(("raw", "country", "code"), INVALID_PLATES)
-def test_invalid_plate_is_rejected_with_a_specific_code(
-    raw: str, country: str | None, code: str
-) -> None:
+def test_invalid_plate_is_rejected_with_a_specific_code(raw: str, country: str | None, code: str) -> None:
     with pytest.raises(PlateError) as excinfo:
         parse_plate(raw, country)
     assert excinfo.value.code == code
@@ -141,9 +137,7 @@ def test_the_table_covers_at_least_45_plates() -> None:
         ("12C12345", "LA", "Plates of country LA are not supported: use VN or CN."),
     ],
 )
-def test_error_message_tells_the_user_what_is_wrong(
-    raw: str, country: str | None, message: str
-) -> None:
+def test_error_message_tells_the_user_what_is_wrong(raw: str, country: str | None, message: str) -> None:
     with translation.override("en"), pytest.raises(PlateError) as excinfo:
         parse_plate(raw, country)
     with translation.override("en"):
