@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Company, Gate, StaffAssignment
+from .models import Company, Driver, Gate, StaffAssignment, Vehicle
 
 
 def company_for_user(user: Any) -> Company | None:
@@ -47,3 +47,22 @@ def gate_ids_for_user(user: Any) -> set[int]:
 
 def gates_for_user(user: Any) -> QuerySet[Gate]:
     return Gate.objects.filter(id__in=gate_ids_for_user(user))
+
+
+# The caller's own registries. Everything an operator reads goes through these, so another
+# company's row is simply not found (404), never "forbidden".
+
+
+def companies_for_user(user: Any) -> QuerySet[Company]:
+    company = company_for_user(user)
+    return Company.objects.filter(pk=company.pk) if company else Company.objects.none()
+
+
+def drivers_for_user(user: Any) -> QuerySet[Driver]:
+    company = company_for_user(user)
+    return Driver.objects.filter(company=company) if company else Driver.objects.none()
+
+
+def vehicles_for_user(user: Any) -> QuerySet[Vehicle]:
+    company = company_for_user(user)
+    return Vehicle.objects.filter(company=company) if company else Vehicle.objects.none()
