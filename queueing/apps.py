@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class QueueingConfig(AppConfig):
     name = "queueing"
     verbose_name = _("Queueing: slots, bookings, yard")
+
+    def ready(self) -> None:
+        from declarations import signals
+
+        from . import receivers
+
+        signals.declaration_cancelled.connect(
+            receivers.on_declaration_cancelled, dispatch_uid="queueing.cancelled"
+        )
+        signals.declaration_closed.connect(receivers.on_declaration_closed, dispatch_uid="queueing.closed")

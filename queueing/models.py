@@ -6,6 +6,7 @@ refuses booked > capacity anyway (CheckConstraint).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,8 @@ class CapacityTemplate(models.Model):
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_templates")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     weekday = models.PositiveSmallIntegerField(
-        _("weekday"), choices=[(i, d) for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
+        _("weekday"),
+        choices=[(i, d) for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])],
     )
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -31,8 +33,12 @@ class CapacityTemplate(models.Model):
     class Meta:
         ordering = ["gate", "direction", "weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="template_opens_before_closes"),
-            models.CheckConstraint(condition=models.Q(slot_minutes__gt=0), name="template_slot_minutes_positive"),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="template_opens_before_closes"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_minutes__gt=0), name="template_slot_minutes_positive"
+            ),
         ]
         verbose_name = _("capacity template")
 
@@ -50,7 +56,13 @@ class CapacityOverride(models.Model):
     """A date-specific change to the weekly template."""
 
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_overrides")
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, blank=True, help_text=_("Empty = all directions"))
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=Direction.choices,
+        blank=True,
+        help_text=_("Empty = all directions"),
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=OverrideKind.choices)
     opens = models.TimeField(_("from"), null=True, blank=True)
@@ -79,8 +91,12 @@ class Slot(models.Model):
         ordering = ["gate", "direction", "start"]
         constraints = [
             models.UniqueConstraint(fields=["gate", "direction", "start"], name="slot_unique_start"),
-            models.CheckConstraint(condition=models.Q(booked__lte=models.F("capacity")), name="slot_never_overbooked"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="slot_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="slot_never_overbooked"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="slot_end_after_start"
+            ),
         ]
         verbose_name = _("slot")
 
@@ -139,7 +155,9 @@ class Booking(ConcurrentTransitionMixin, models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["gate", "state", "perishable", "slot_start", "checked_in_at"], name="yard_queue_idx"),
+            models.Index(
+                fields=["gate", "state", "perishable", "slot_start", "checked_in_at"], name="yard_queue_idx"
+            ),
             models.Index(fields=["plate_canonical", "state"], name="booking_plate_state_idx"),
             models.Index(fields=["state", "slot_start"], name="booking_due_idx"),
             models.Index(fields=["company", "gate", "slot_start"], name="booking_company_day_idx"),
@@ -183,3 +201,76 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     def mark_no_show(self) -> None:
         self.closed_at = timezone.now()
         self.close_reason = "no-show"
+
+    @transition(field=state, source=B.CONFIRMED, target=B.CONFIRMED)
+    def move(self, *, slot: Slot) -> None:
+        """Rebooked by the operator, or moved by the gate (closure, shrink): a new slot."""
+        self.slot = slot
+        self.slot_start = slot.start
+        self.reminder_sent_at = None
+
+
+class WaitlistState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Told a place is free")
+    BOOKED = "booked", _("Booked automatically")
+    LEFT = "left", _("Left the waitlist")
+    LAPSED = "lapsed", _("Lapsed (could not be booked)")
+
+
+class WaitlistEntry(models.Model):
+    """A declaration waiting for a place in a full slot; served first come, first served."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="waitlist_entries")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="waitlist_entries")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_book = models.BooleanField(
+        _("book automatically"),
+        default=False,
+        help_text=_("Book the freed place at once instead of telling me"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=WaitlistState.choices, default=WaitlistState.WAITING
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    served_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["slot", "created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "declaration"],
+                condition=models.Q(state="waiting"),
+                name="one_waiting_entry_per_slot_and_declaration",
+            )
+        ]
+        indexes = [models.Index(fields=["slot", "state", "created"], name="waitlist_order_idx")]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+
+    def __str__(self) -> str:
+        return f"{self.declaration} waits for {self.slot} ({self.state})"
+
+
+class PartnerAcceptance(models.Model):
+    """How many trucks the partner (Chinese) side accepts through this gate on a day."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="partner_acceptances")
+    date = models.DateField(_("date"))
+    accepted = models.PositiveIntegerField(_("trucks accepted by the partner side"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["gate", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "date"], name="one_partner_acceptance_per_gate_day")
+        ]
+        verbose_name = _("partner acceptance")
+
+    def __str__(self) -> str:
+        return f"{self.gate.code} {self.date}: {self.accepted}"

@@ -1,0 +1,60 @@
+"""The queueing rules, one function each: the ticket, the yard entry window, the local day,
+readiness for the lane. Every caller (services, kiosk verdict, portal, API) uses these."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from declarations.models import Channel, DeclarationState
+from vehicles.models import Gate
+
+TICKET_PREFIX = "CK1-"
+
+
+def new_ticket() -> str:
+    """An unguessable ASCII ticket: 80 random bits in base32 (QR readers keep ASCII intact)."""
+    return TICKET_PREFIX + base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def gate_zone(gate: Gate) -> ZoneInfo:
+    return ZoneInfo(gate.timezone or "Asia/Ho_Chi_Minh")
+
+
+def local_day_bounds(gate: Gate, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a calendar day at the gate, as aware datetimes."""
+    zone = gate_zone(gate)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    return start, start + dt.timedelta(days=1)
+
+
+def local_date(gate: Gate, moment: dt.datetime) -> dt.date:
+    return moment.astimezone(gate_zone(gate)).date()
+
+
+def entry_window(
+    gate: Gate, slot_start: dt.datetime, slot_end: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """Yard entry is allowed from slot start minus the early margin to slot end plus the grace."""
+    return (
+        slot_start - dt.timedelta(minutes=gate.early_margin_minutes),
+        slot_end + dt.timedelta(minutes=gate.grace_minutes),
+    )
+
+
+def no_show_after(gate: Gate, slot_end: dt.datetime) -> dt.datetime:
+    """A confirmed booking not checked in by then is a no-show (the entry window has closed)."""
+    return entry_window(gate, slot_end, slot_end)[1]
+
+
+def ready_for_lane_q() -> Q:
+    """Bookings in the yard that may be called: declaration cleared, and inspection passed when
+    the declaration is in the red channel or the gate asked for one."""
+    needs_inspection = Q(inspection_required=True) | Q(declaration__channel=Channel.RED)
+    return Q(declaration__state=DeclarationState.CLEARED) & (
+        ~needs_inspection | Q(inspection_passed_at__isnull=False)
+    )

@@ -1,0 +1,282 @@
+"""Booking a slot, cancelling, rebooking, and the waitlist that receives freed places."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.errors import Conflict, DomainError
+from cuakhau.transitions.services import fire, log_created
+from declarations.models import LIVE_FOR_BOOKING, Declaration
+from vehicles.models import Company
+
+from .. import rules
+from ..models import LIVE_BOOKING_STATES, Booking, BookingState, Slot, WaitlistEntry, WaitlistState
+from ._common import check_owner, release_place, take_place, tell
+
+
+def _check_bookable(declaration: Declaration, slot: Slot) -> None:
+    """The rules a declaration and a slot must meet before a place is taken (one place)."""
+    if declaration.state not in LIVE_FOR_BOOKING:
+        raise Conflict(
+            _("Only a submitted, under-review or cleared declaration can book (it is %(state)s).")
+            % {"state": declaration.get_state_display()},
+            code="declaration_not_bookable",
+        )
+    if slot.gate_id != declaration.gate_id or slot.direction != declaration.direction:
+        raise DomainError(
+            _("This slot is for another gate or direction than the declaration."), code="wrong_slot"
+        )
+    if slot.start <= timezone.now():
+        raise Conflict(_("This slot has already started; pick a later one."), code="slot_past")
+    if slot.is_closed:
+        raise Conflict(_("This slot is closed."), code="slot_closed")
+
+
+def _check_company_cap(declaration: Declaration, slot: Slot, *, exclude_booking: int | None = None) -> None:
+    """Fairness: at most gate.company_daily_booking_cap live bookings per company, gate and day.
+
+    The caller holds the company row lock, so two bookings of one company cannot both pass.
+    """
+    gate = slot.gate
+    day_start, day_end = rules.local_day_bounds(gate, rules.local_date(gate, slot.start))
+    live = Booking.objects.filter(
+        company_id=declaration.company_id,
+        gate_id=gate.pk,
+        slot_start__gte=day_start,
+        slot_start__lt=day_end,
+        state__in=LIVE_BOOKING_STATES,
+    )
+    if exclude_booking:
+        live = live.exclude(pk=exclude_booking)
+    if live.count() >= gate.company_daily_booking_cap:
+        raise Conflict(
+            _("Your company already has %(cap)s live bookings at this gate on that day (the limit).")
+            % {"cap": gate.company_daily_booking_cap},
+            code="company_cap",
+        )
+
+
+def _lock_company(company_id: int) -> None:
+    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
+
+
+def booking_create(
+    *, declaration: Declaration, slot: Slot, actor: Any = None, actor_label: str = ""
+) -> Booking:
+    """Book `slot` for `declaration`.
+
+    1. Lock the declaration (one booking at a time per declaration) and check the rules.
+    2. Lock the company row and check the per-company daily cap.
+    3. Take the place with one conditional UPDATE; no place → Conflict "slot_full".
+    4. Create the booking with a fresh ticket bound to the vehicle's plate; log; notify.
+    """
+    check_owner(actor, declaration.company_id)
+    with transaction.atomic():
+        declaration = (
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("vehicle", "driver", "gate")
+            .get(pk=declaration.pk)
+        )
+        slot = Slot.objects.select_related("gate").get(pk=slot.pk)
+        _check_bookable(declaration, slot)
+        if Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES).exists():
+            raise Conflict(
+                _("This declaration already has a live booking; rebook it instead."), code="already_booked"
+            )
+        _lock_company(declaration.company_id)
+        _check_company_cap(declaration, slot)
+        if not take_place(slot.pk):
+            raise Conflict(_("This slot is full."), code="slot_full")
+        try:
+            with transaction.atomic():
+                booking = Booking.objects.create(
+                    declaration=declaration,
+                    slot=slot,
+                    gate=slot.gate,
+                    company_id=declaration.company_id,
+                    vehicle=declaration.vehicle,
+                    plate_canonical=declaration.vehicle.plate_canonical,
+                    slot_start=slot.start,
+                    perishable=declaration.is_perishable,
+                    inspection_required=declaration.channel == "red",
+                    ticket=rules.new_ticket(),
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This declaration already has a live booking; rebook it instead."), code="already_booked"
+            )
+        log_created(booking, actor=actor, actor_label=actor_label)
+        tell(booking, "booking.confirmed", dedupe=str(booking.pk))
+    return booking
+
+
+def _locked_booking(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("declaration", "declaration__driver", "gate", "vehicle", "slot")
+        .get(pk=booking.pk)
+    )
+
+
+def booking_cancel(
+    *, booking: Booking, actor: Any = None, actor_label: str = "", reason: str = ""
+) -> Booking:
+    """Cancel a confirmed booking; its place goes back to the slot, first to the waitlist."""
+    check_owner(actor, booking.company_id)
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        fire(booking, "cancel", actor=actor, actor_label=actor_label, note=reason, reason=reason[:200])
+        release_place(booking.slot_id)
+        tell(booking, "booking.cancelled", dedupe=str(booking.pk), note=reason)
+        waitlist_offer_freed_place(slot_id=booking.slot_id)
+    return booking
+
+
+def booking_rebook(*, booking: Booking, slot: Slot, actor: Any = None, actor_label: str = "") -> Booking:
+    """Move a confirmed booking to another slot, atomically.
+
+    The new place is taken (conditional UPDATE) before the old one is released, in one
+    transaction: when the new slot is full or not allowed, nothing changes and the old booking
+    stays exactly as it was.
+    """
+    check_owner(actor, booking.company_id)
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.state != BookingState.CONFIRMED:
+            raise Conflict(
+                _("Only a confirmed booking can be rebooked (it is %(state)s).")
+                % {"state": booking.get_state_display()},
+                code="illegal_transition",
+            )
+        new_slot = Slot.objects.select_related("gate").get(pk=slot.pk)
+        if new_slot.pk == booking.slot_id:
+            raise DomainError(_("The booking already has this slot."), code="same_slot")
+        _check_bookable(booking.declaration, new_slot)
+        _lock_company(booking.company_id)
+        _check_company_cap(booking.declaration, new_slot, exclude_booking=booking.pk)
+        old_slot_id = booking.slot_id
+        if not take_place(new_slot.pk):
+            raise Conflict(_("This slot is full."), code="slot_full")
+        fire(
+            booking,
+            "move",
+            actor=actor,
+            actor_label=actor_label,
+            note=f"rebook {old_slot_id}→{new_slot.pk}",
+            slot=new_slot,
+        )
+        release_place(old_slot_id)
+        tell(booking, "booking.confirmed", dedupe=f"{booking.pk}:{new_slot.pk}")
+        waitlist_offer_freed_place(slot_id=old_slot_id)
+    return booking
+
+
+# --- waitlist ---------------------------------------------------------------------------------
+def waitlist_join(
+    *, declaration: Declaration, slot: Slot, actor: Any = None, auto_book: bool = False
+) -> WaitlistEntry:
+    """Wait for a place in a full slot; served in order of joining."""
+    check_owner(actor, declaration.company_id)
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update(of=("self",)).get(pk=declaration.pk)
+        slot = Slot.objects.select_related("gate").get(pk=slot.pk)
+        _check_bookable(declaration, slot)
+        if slot.available > 0:
+            raise Conflict(_("This slot still has places: book it directly."), code="slot_has_room")
+        if Booking.objects.filter(declaration=declaration, slot=slot, state__in=LIVE_BOOKING_STATES).exists():
+            raise Conflict(_("This declaration already holds a place in this slot."), code="already_booked")
+        entry, created = WaitlistEntry.objects.get_or_create(
+            slot=slot,
+            declaration=declaration,
+            state=WaitlistState.WAITING,
+            defaults={
+                "company_id": declaration.company_id,
+                "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "auto_book": auto_book,
+            },
+        )
+        if not created and entry.auto_book != auto_book:
+            entry.auto_book = auto_book
+            entry.save(update_fields=["auto_book"])
+    return entry
+
+
+def waitlist_leave(*, entry: WaitlistEntry, actor: Any = None) -> WaitlistEntry:
+    check_owner(actor, entry.company_id)
+    WaitlistEntry.objects.filter(pk=entry.pk, state=WaitlistState.WAITING).update(
+        state=WaitlistState.LEFT, served_at=timezone.now()
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+def waitlist_offer_freed_place(*, slot_id: int) -> WaitlistEntry | None:
+    """Give a freed place to the first waiting entry of the slot (runs inside the freeing transaction).
+
+    Auto-book entries get the place at once (a rebook when their declaration already holds another
+    confirmed booking); the others are told, in order, and leave the list. An entry that can no
+    longer book (declaration closed, cap reached) lapses with the reason, and the next is served.
+    """
+    slot = Slot.objects.select_related("gate").get(pk=slot_id)
+    if slot.is_closed or slot.start <= timezone.now():
+        return None
+    entries = (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("declaration")
+        .filter(slot_id=slot_id, state=WaitlistState.WAITING)
+        .order_by("created", "id")
+    )
+    for entry in entries:
+        if not entry.auto_book:
+            entry.state, entry.served_at = WaitlistState.OFFERED, timezone.now()
+            entry.save(update_fields=["state", "served_at"])
+            _tell_offer(entry, slot)
+            return entry
+        try:
+            with transaction.atomic():
+                current = Booking.objects.filter(
+                    declaration_id=entry.declaration_id, state=BookingState.CONFIRMED
+                ).first()
+                if current is not None:
+                    booking_rebook(booking=current, slot=slot, actor=None, actor_label="waitlist")
+                else:
+                    booking_create(
+                        declaration=entry.declaration, slot=slot, actor=None, actor_label="waitlist"
+                    )
+        except DomainError as exc:
+            if getattr(exc, "code", "") == "slot_full":
+                return None  # someone else took it first; the entry keeps its place in line
+            entry.state, entry.served_at, entry.note = WaitlistState.LAPSED, timezone.now(), str(exc)[:200]
+            entry.save(update_fields=["state", "served_at", "note"])
+            continue
+        entry.state, entry.served_at = WaitlistState.BOOKED, timezone.now()
+        entry.save(update_fields=["state", "served_at"])
+        return entry
+    return None
+
+
+def _tell_offer(entry: WaitlistEntry, slot: Slot) -> None:
+    from cuakhau.notifications.services import notify
+
+    from ._common import owners, window_text
+
+    declaration = Declaration.objects.select_related("vehicle", "driver").get(pk=entry.declaration_id)
+    notify(
+        event="booking.waitlist_offer",
+        recipients=owners(declaration),
+        subject_type="declaration",
+        subject_id=declaration.pk,
+        payload={
+            "declaration": declaration.pk,
+            "slot": slot.pk,
+            "plate": declaration.vehicle.plate,
+            "gate": slot.gate.name,
+            "gate_code": slot.gate.code,
+            "window": window_text(slot),
+        },
+        dedupe=f"waitlist:{entry.pk}",
+    )

@@ -1,0 +1,110 @@
+"""Beat sweeps: no-shows and reminders; and the reaction to a declaration leaving the game.
+
+Each sweep finds due rows through an index and claims every row it changes (a transition under
+a row lock, or a conditional UPDATE), so running it twice or on two workers at once changes
+nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.errors import Conflict
+from cuakhau.transitions.services import fire
+from declarations.models import Declaration
+
+from ..models import Booking, BookingState
+from ._common import tell
+
+REMINDER_BEFORE = dt.timedelta(hours=2)
+
+
+def bookings_mark_no_shows(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Confirmed bookings whose entry window (slot end + the gate's grace) has passed → no_show.
+
+    The place is NOT given back: the slot is over, so there is nothing to free; `booked` keeps
+    counting what was reserved, which the dashboard's utilisation needs.
+    """
+    now = now or timezone.now()
+    # The widest grace of any gate bounds the index scan; the exact rule is checked per row.
+    due = (
+        Booking.objects.filter(state=BookingState.CONFIRMED, slot__end__lt=now)
+        .select_related("gate", "slot")
+        .order_by("slot_start")
+        .values_list("pk", "slot__end", "gate__grace_minutes")[:limit]
+    )
+    marked = []
+    for pk, end, grace in due:
+        if end + dt.timedelta(minutes=grace) >= now:
+            continue
+        with transaction.atomic():
+            booking = (
+                Booking.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("declaration", "declaration__driver", "gate", "vehicle", "slot")
+                .filter(pk=pk, state=BookingState.CONFIRMED)
+                .first()
+            )
+            if booking is None:
+                continue  # another sweep has it, or it changed meanwhile
+            fire(booking, "mark_no_show", actor=None, actor_label="no-show sweep")
+            tell(booking, "booking.no_show", dedupe=str(booking.pk))
+            marked.append(booking.pk)
+    return marked
+
+
+def bookings_send_reminders(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """Remind each confirmed booking once, about 2 hours before its slot.
+
+    The claim is one conditional UPDATE on reminder_sent_at; only the runner whose UPDATE
+    changed the row sends, and notify()'s idempotency key guards the rest.
+    """
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(
+            state=BookingState.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            slot_start__gt=now,
+            slot_start__lte=now + REMINDER_BEFORE,
+        ).values_list("pk", flat=True)[:limit]
+    )
+    sent = []
+    for pk in due:
+        with transaction.atomic():
+            claimed = Booking.objects.filter(
+                pk=pk, state=BookingState.CONFIRMED, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            booking = Booking.objects.select_related(
+                "declaration", "declaration__driver", "gate", "vehicle", "slot"
+            ).get(pk=pk)
+            tell(booking, "booking.reminder", dedupe=f"{booking.slot_id}")
+            sent.append(pk)
+    return sent
+
+
+def bookings_close_for_declaration(
+    *, declaration: Declaration, actor: Any = None, reason: str = ""
+) -> list[int]:
+    """The declaration was cancelled, rejected or expired: cancel its confirmed booking (which
+    frees the place for the waitlist). Runs inside the declaration's transaction."""
+    from .bookings import booking_cancel
+
+    closed = []
+    for booking in Booking.objects.filter(declaration=declaration, state=BookingState.CONFIRMED):
+        try:
+            booking_cancel(
+                booking=booking,
+                actor=None,
+                actor_label="declaration",
+                reason=reason or _("The declaration was closed."),
+            )
+        except Conflict:
+            continue
+        closed.append(booking.pk)
+    return closed

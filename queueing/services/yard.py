@@ -1,0 +1,144 @@
+"""The yard: kiosk actions (check-in, inspection, departure) and the dispatcher's call-forward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.errors import Conflict
+from cuakhau.transitions.services import fire
+from declarations.models import LIVE_FOR_BOOKING
+from vehicles.models import Gate
+
+from .. import rules, selectors
+from ..models import Booking, BookingState, PartnerAcceptance
+from ._common import tell
+
+
+def _locked(booking: Booking) -> Booking:
+    """Re-read the booking under a row lock so concurrent actions serialise."""
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("declaration", "declaration__driver", "gate", "vehicle", "slot")
+        .get(pk=booking.pk)
+    )
+
+
+def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
+    """Admit the truck to the yard (yard entry scan), inside its entry window; tell the driver
+    their queue number."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        opens, closes = rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
+        now = timezone.now()
+        if booking.state == BookingState.CONFIRMED and not opens <= now <= closes:
+            raise Conflict(
+                _("Outside the yard entry window (%(opens)s–%(closes)s).")
+                % {
+                    "opens": f"{timezone.localtime(opens):%H:%M}",
+                    "closes": f"{timezone.localtime(closes):%H:%M}",
+                },
+                code="outside_window",
+            )
+        if booking.declaration.state not in LIVE_FOR_BOOKING:
+            raise Conflict(
+                _("The declaration is %(state)s.") % {"state": booking.declaration.get_state_display()},
+                code="declaration_not_bookable",
+            )
+        fire(booking, "check_in", actor=actor, actor_label=actor_label)
+        position = selectors.queue_position(booking)
+        tell(booking, "booking.checked_in", dedupe=str(booking.pk), queue_position=position)
+    return booking
+
+
+def booking_send_to_inspection(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
+    with transaction.atomic():
+        booking = _locked(booking)
+        fire(booking, "send_to_inspection", actor=actor, actor_label=actor_label)
+    return booking
+
+
+def booking_pass_inspection(
+    *, booking: Booking, actor: Any = None, actor_label: str = "", note: str = ""
+) -> Booking:
+    with transaction.atomic():
+        booking = _locked(booking)
+        fire(booking, "pass_inspection", actor=actor, actor_label=actor_label, note=note)
+    return booking
+
+
+def booking_call(*, booking: Booking, actor: Any = None, actor_label: str = "dispatcher") -> Booking:
+    """Call the truck from the yard to the border lane, and tell its driver."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        fire(booking, "call", actor=actor, actor_label=actor_label)
+        tell(booking, "booking.called", dedupe=str(booking.pk))
+    return booking
+
+
+def booking_depart(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
+    """The truck passed the lane scan and crossed: the booking departs, the declaration completes."""
+    from declarations.services import declaration_complete
+
+    with transaction.atomic():
+        booking = _locked(booking)
+        fire(booking, "depart", actor=actor, actor_label=actor_label)
+        declaration_complete(declaration=booking.declaration, actor=actor, actor_label=actor_label or "lane")
+    return booking
+
+
+def _lock_gate(gate_id: int) -> None:
+    """Serialise call-forward per gate: two runners never count the day's releases at once."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Namespaced key (0x434B = "CK") so no other advisory lock of the project collides.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x434B, gate_id])
+    else:
+        # SQLite: the IMMEDIATE transaction already holds the database's write lock.
+        list(Gate.objects.select_for_update().filter(pk=gate_id).values_list("pk", flat=True))
+
+
+def call_forward_budget(gate: Gate) -> int | None:
+    """How many more trucks the partner side accepts today (None: no figure set for today)."""
+    today = timezone.localdate(timezone=rules.gate_zone(gate))
+    accepted = (
+        PartnerAcceptance.objects.filter(gate=gate, date=today).values_list("accepted", flat=True).first()
+    )
+    if accepted is None:
+        return None
+    return max(accepted - selectors.called_today(gate), 0)
+
+
+def call_forward_run(*, gate: Gate) -> list[int]:
+    """Release the next ready trucks of the yard to the lane; returns the called booking ids.
+
+    1. Take the gate's lock (advisory on PostgreSQL), so concurrent runners queue up.
+    2. Budget = min(gate.lane_release_per_tick, partner acceptance today − already called today).
+    3. Pick ready trucks in yard-queue order, locking them with SKIP LOCKED (a truck a kiosk is
+       touching right now waits for the next tick), call each and tell its driver.
+    """
+    with transaction.atomic():
+        _lock_gate(gate.pk)
+        gate = Gate.objects.get(pk=gate.pk)
+        budget = gate.lane_release_per_tick
+        remaining = call_forward_budget(gate)
+        if remaining is not None:
+            budget = min(budget, remaining)
+        if budget <= 0:
+            return []
+        candidates = list(
+            selectors.yard_queue(gate)
+            .filter(Q(state=BookingState.IN_YARD) & rules.ready_for_lane_q())
+            .select_related("declaration", "declaration__driver", "vehicle", "slot", "gate")
+            .select_for_update(skip_locked=True, of=("self",))[:budget]
+        )
+        called = []
+        for booking in candidates:
+            fire(booking, "call", actor=None, actor_label="call-forward")
+            tell(booking, "booking.called", dedupe=str(booking.pk))
+            called.append(booking.pk)
+        return called
