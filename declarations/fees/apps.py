@@ -6,3 +6,10 @@ class FeesConfig(AppConfig):
     name = "declarations.fees"
     label = "fees"
     verbose_name = _("Trip fees")
+
+    def ready(self) -> None:
+        from declarations.signals import declaration_submitted
+
+        from .receivers import assess_fee_on_submit
+
+        declaration_submitted.connect(assess_fee_on_submit, dispatch_uid="fees.assess_fee_on_submit")

@@ -1,0 +1,15 @@
+"""Reactions of the fees app to the declaration workflow (connected in FeesConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from declarations.models import Declaration
+
+from .services import fee_assess
+
+
+def assess_fee_on_submit(sender: Any, *, declaration: Declaration, actor: Any = None, **kwargs: Any) -> None:
+    """Sent inside the submit/resubmit transaction: the fee commits or rolls back with it.
+    fee_assess keeps an existing fee, so only the first submission computes one."""
+    fee_assess(declaration=declaration, actor=actor)

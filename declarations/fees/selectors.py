@@ -1,0 +1,159 @@
+"""Reads of the fees app: the fee of a declaration, what is due, who may see it, totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cuakhau.accounts.roles import Role, user_has_role
+from cuakhau.errors import NotFound
+from declarations.models import Declaration
+from vehicles.models import Gate
+from vehicles.selectors import company_for_user, gate_ids_for_user
+
+from .models import Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
+from .rules import ROUNDING_KEY, ROUNDING_LABEL
+
+# Everyone who works at a gate may see the fees of its declarations.
+GATE_ROLES = (Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE, Role.GATE_STAFF, Role.GATE_MANAGER)
+# Who takes money at the gate (cash, transfer confirmation) and sees the day's takings.
+CASHIER_ROLES = (Role.GATE_STAFF, Role.GATE_MANAGER)
+
+
+def fee_for_declaration(declaration: Declaration) -> Fee | None:
+    """The declaration's fee, or None before its first submission (or when it has none)."""
+    try:
+        return declaration.fee
+    except Fee.DoesNotExist:
+        return None
+
+
+def fee_unpaid_amount(declaration: Declaration) -> int | None:
+    """VND still due at the gate; None when nothing is due (no fee, paid, refunded, zero)."""
+    fee = fee_for_declaration(declaration)
+    if fee is None or fee.state != FeeState.UNPAID or fee.amount <= 0:
+        return None
+    return fee.amount
+
+
+def schedule_in_force(on: dt.date) -> FeeSchedule | None:
+    """The active schedule with the latest valid_from on or before `on` whose valid_to (inclusive)
+    has not passed. A newer version supersedes an open-ended older one from its first day."""
+    return (
+        FeeSchedule.objects.filter(is_active=True, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from", "-id")
+        .prefetch_related("rates", "multipliers")
+        .first()
+    )
+
+
+def user_works_at_gate(user: Any, gate_id: int, roles: tuple[str, ...] = GATE_ROLES) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(user_has_role(user, role) for role in roles) and gate_id in gate_ids_for_user(user)
+
+
+def can_view_fee(user: Any, declaration: Declaration) -> bool:
+    company = company_for_user(user)
+    if company is not None and declaration.company_id == company.pk:
+        return True
+    return user_works_at_gate(user, declaration.gate_id)
+
+
+def declaration_for_fee(*, user: Any, declaration_id: int) -> Declaration:
+    """Fetch a declaration the user may see the fee of; anything else is 404, not 403."""
+    declaration = (
+        Declaration.objects.select_related("gate", "company", "vehicle").filter(pk=declaration_id).first()
+    )
+    if declaration is None or not can_view_fee(user, declaration):
+        raise NotFound("Declaration not found.")
+    return declaration
+
+
+_LABELS = {**{k.value: k.label for k in RateKey}, **{k.value: k.label for k in MultiplierKey}}
+
+
+def fee_breakdown_lines(fee: Fee) -> list[dict[str, Any]]:
+    """The stored breakdown with labels in the current language (by key; a manager's own label
+    for listed goods is shown as written). Numbers are the stored snapshot."""
+    lines = []
+    for item in fee.breakdown:
+        key = item.get("key", "")
+        line = dict(item)
+        if key == ROUNDING_KEY:
+            line["label"] = str(ROUNDING_LABEL)
+        elif key in _LABELS and not (key == MultiplierKey.LISTED_GOODS and item.get("label")):
+            line["label"] = str(_LABELS[key])
+        lines.append(line)
+    return lines
+
+
+def vietqr_for_fee(fee: Fee) -> str | None:
+    """The VietQR payload to pay the fee by bank transfer, or None when nothing is to be paid
+    that way (paid, refunded, zero, or the gate has no bank account)."""
+    from .providers import BankTransferVietQR
+
+    if fee.state != FeeState.UNPAID or fee.amount <= 0:
+        return None
+    return BankTransferVietQR().payload(fee)
+
+
+def gate_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A day at the gates, in their time zone (every Lạng Sơn gate is on Asia/Ho_Chi_Minh)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    return start, start + dt.timedelta(days=1)
+
+
+def collected_per_gate_and_day(
+    *,
+    gates: QuerySet[Gate] | list[Gate] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Rows {gate (code), date, payments, collected, refunds, refunded, net}, newest day first.
+
+    A refund counts on the day it was paid out, so a day's net is what the cash box and the bank
+    account really moved that day.
+    """
+    qs = Payment.objects.all()
+    if gates is not None:
+        qs = qs.filter(gate__in=gates)
+    if date_from is not None:
+        qs = qs.filter(created__gte=gate_day_bounds(date_from)[0])
+    if date_to is not None:
+        qs = qs.filter(created__lt=gate_day_bounds(date_to)[1])
+    rows = (
+        qs.annotate(day=TruncDate("created", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values("gate__code", "day")
+        .annotate(
+            payments=Count("id", filter=Q(kind=PaymentKind.PAYMENT)),
+            collected=Sum("amount", filter=Q(kind=PaymentKind.PAYMENT), default=0),
+            refunds=Count("id", filter=Q(kind=PaymentKind.REFUND)),
+            refunded=Sum("amount", filter=Q(kind=PaymentKind.REFUND), default=0),
+        )
+        .order_by("-day", "gate__code")
+    )
+    return [
+        {
+            "gate": row["gate__code"],
+            "date": row["day"],
+            "payments": row["payments"],
+            "collected": int(row["collected"]),
+            "refunds": row["refunds"],
+            "refunded": int(row["refunded"]),
+            "net": int(row["collected"]) - int(row["refunded"]),
+        }
+        for row in rows
+    ]
+
+
+def today_at_gates() -> dt.date:
+    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))

@@ -1,0 +1,243 @@
+"""Writes of the fees app: assess a fee, record payments (cash, transfer, sandbox), refund.
+
+Every payment goes through `_record_payment`: one transaction that locks the fee, refuses a
+second payment, records an append-only Payment whose `provider_txn_id` is unique (a retried
+confirmation or callback returns the row already there), fires `mark_paid` with its
+TransitionLog row and notifies the company's operators after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts.roles import Role
+from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from cuakhau.notifications.services import notify
+from cuakhau.transitions.services import fire, log_created
+from declarations.models import Declaration, DeclarationState
+
+from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
+from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference
+from .rules import compute_fee
+from .selectors import CASHIER_ROLES, schedule_in_force, user_works_at_gate
+
+logger = logging.getLogger(__name__)
+
+MAX_REFERENCE = 80
+
+
+def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
+    """Compute and store the declaration's fee, once.
+
+    1. A declaration that already has a fee keeps it (a resubmission never recomputes).
+    2. The schedule is the one in force on the planned date; none → DomainError (the trip
+       cannot be charged, so it cannot be submitted).
+    3. The amount and the breakdown are copied into the Fee: editing the schedule later
+       changes nothing already computed.
+    """
+    existing = Fee.objects.filter(declaration=declaration).first()
+    if existing is not None:
+        return existing
+    schedule = schedule_in_force(declaration.planned_date)
+    if schedule is None:
+        raise DomainError(
+            _("No fee schedule is in force on %(date)s; a manager must add one.")
+            % {"date": declaration.planned_date.isoformat()},
+            code="no_fee_schedule",
+        )
+    amount, breakdown = compute_fee(declaration, schedule)
+    try:
+        with transaction.atomic():
+            fee = Fee.objects.create(
+                declaration=declaration,
+                schedule=schedule,
+                resolution=schedule.resolution,
+                amount=amount,
+                breakdown=breakdown,
+            )
+            log_created(fee, actor=actor)
+    except IntegrityError:
+        # A concurrent submit assessed it first; theirs stands.
+        return Fee.objects.get(declaration=declaration)
+    return fee
+
+
+def _operators_of(declaration: Declaration) -> list[Any]:
+    return list(
+        get_user_model().objects.filter(company_member__company_id=declaration.company_id, is_active=True)
+    )
+
+
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def _locked(fee: Fee) -> Fee:
+    return Fee.objects.select_for_update().select_related("declaration__gate").get(pk=fee.pk)
+
+
+def _record_payment(
+    *, fee: Fee, provider: Provider, amount: int, reference: str, staff: Any = None, actor_label: str = ""
+) -> tuple[Payment, bool]:
+    """Record one payment of the whole fee; returns (payment, created)."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(_("A reference (receipt or bank transaction number) is required."), code="invalid")
+    if len(reference) > MAX_REFERENCE:
+        raise DomainError(_("The reference is too long (80 characters at most)."), code="invalid")
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise DomainError(_("The amount must be a whole number of VND."), code="invalid")
+    with transaction.atomic():
+        fee = _locked(fee)
+        txn_id = provider.txn_id(fee, reference)
+        existing = Payment.objects.filter(provider_txn_id=txn_id).first()
+        if existing is not None:
+            if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
+                return existing, False
+            raise Conflict(
+                _("This reference was already used for another payment."), code="duplicate_reference"
+            )
+        if fee.state != FeeState.UNPAID:
+            raise Conflict(
+                _("This fee is already %(state)s.") % {"state": fee.get_state_display()},
+                code="fee_not_unpaid",
+            )
+        if amount != fee.amount:
+            raise DomainError(
+                _("The amount must be exactly the fee: %(amount)s VND.") % {"amount": _vnd(fee.amount)},
+                code="wrong_amount",
+            )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    fee=fee,
+                    gate=fee.declaration.gate,
+                    kind=PaymentKind.PAYMENT,
+                    method=provider.method,
+                    amount=amount,
+                    reference=reference,
+                    provider_txn_id=txn_id,
+                    by=staff if getattr(staff, "is_authenticated", False) else None,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This reference was already used for another payment."), code="duplicate_reference"
+            )
+        fire(fee, "mark_paid", actor=staff, actor_label=actor_label, note=f"{provider.method} {reference}")
+        declaration = fee.declaration
+        notify(
+            event="fee.paid",
+            recipients=_operators_of(declaration),
+            subject_type="declaration",
+            subject_id=declaration.pk,
+            payload={"number": declaration.number, "amount": _vnd(amount), "reference": reference},
+            dedupe=f"payment:{payment.pk}",
+        )
+    return payment, True
+
+
+def _require_cashier(user: Any, fee: Fee) -> None:
+    if not user_works_at_gate(user, fee.declaration.gate_id, CASHIER_ROLES):
+        raise NotAllowed(_("Only gate staff or a manager of this gate can record payments here."))
+
+
+def payment_record_cash(*, fee: Fee, amount: int, receipt_number: str, staff: Any) -> Payment:
+    """Gate staff took the fee in cash at the kiosk and wrote receipt `receipt_number`.
+    Recording the same receipt for the same fee again returns the first record."""
+    _require_cashier(staff, fee)
+    payment, _created = _record_payment(
+        fee=fee, provider=PROVIDERS[PaymentMethod.CASH], amount=amount, reference=receipt_number, staff=staff
+    )
+    return payment
+
+
+def payment_confirm_transfer(*, fee: Fee, reference: str, staff: Any, amount: int | None = None) -> Payment:
+    """Staff or a manager saw the VietQR transfer arrive and confirms its bank reference."""
+    _require_cashier(staff, fee)
+    payment, _created = _record_payment(
+        fee=fee,
+        provider=PROVIDERS[PaymentMethod.BANK_TRANSFER],
+        amount=fee.amount if amount is None else amount,
+        reference=reference,
+        staff=staff,
+    )
+    return payment
+
+
+def payment_sandbox_callback(*, body: bytes, signature: str | None) -> tuple[Payment, bool]:
+    """Handle the sandbox provider's callback: verify, parse, record once.
+
+    1. The signature must be HMAC-SHA256 of exactly `body` with FEE_CALLBACK_SECRET, else
+       NotAllowed (403) and nothing is read or recorded.
+    2. A body that is not {txn_id, reference, amount} → DomainError (400).
+    3. The same txn_id again → the payment already recorded, `created` False.
+    """
+    if not Sandbox.verify(body, signature):
+        raise NotAllowed(_("The callback signature is missing or wrong."), code="bad_signature")
+    try:
+        event = Sandbox.parse(body)
+    except ValueError as exc:
+        raise DomainError(str(exc), code="invalid")
+    declaration_id = declaration_id_from_reference(event.reference)
+    fee = Fee.objects.filter(declaration_id=declaration_id).first() if declaration_id else None
+    if fee is None:
+        raise NotFound(_("No fee for reference %(reference)s.") % {"reference": event.reference})
+    return _record_payment(
+        fee=fee,
+        provider=PROVIDERS[PaymentMethod.SANDBOX],
+        amount=event.amount,
+        reference=event.txn_id,
+        actor_label="provider:sandbox",
+    )
+
+
+def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
+    """Pay back the fee of a cancelled declaration.
+
+    Only a gate manager of the declaration's gate (or a superuser), only when the declaration
+    is cancelled and the fee paid, and only with a reason; a fee is refunded once, whole.
+    """
+    reason = (reason or "").strip()
+    if not user_works_at_gate(manager, fee.declaration.gate_id, (Role.GATE_MANAGER,)):
+        raise NotAllowed(_("Only a manager of this gate can refund a fee."))
+    if not reason:
+        raise DomainError(_("A reason is required for a refund."), code="reason_required")
+    with transaction.atomic():
+        fee = _locked(fee)
+        declaration = fee.declaration
+        if declaration.state != DeclarationState.CANCELLED:
+            raise Conflict(
+                _("Only the fee of a cancelled declaration can be refunded."), code="not_cancelled"
+            )
+        if fee.state != FeeState.PAID:
+            raise Conflict(
+                _("This fee is %(state)s, not paid.") % {"state": fee.get_state_display()},
+                code="fee_not_paid",
+            )
+        paid = fee.payments.filter(kind=PaymentKind.PAYMENT).order_by("-created", "-id").first()
+        refund = Payment.objects.create(
+            fee=fee,
+            gate=declaration.gate,
+            kind=PaymentKind.REFUND,
+            method=paid.method if paid else PaymentMethod.CASH,
+            amount=fee.amount,
+            reference=paid.reference if paid else "",
+            provider_txn_id=f"refund:{fee.pk}",
+            by=manager,
+            reason=reason,
+        )
+        fire(fee, "refund", actor=manager, note=reason)
+        notify(
+            event="fee.refunded",
+            recipients=_operators_of(declaration),
+            subject_type="declaration",
+            subject_id=declaration.pk,
+            payload={"number": declaration.number, "amount": _vnd(fee.amount), "note": reason},
+            dedupe=f"refund:{refund.pk}",
+        )
+    return refund

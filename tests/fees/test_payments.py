@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+
+from cuakhau.errors import Conflict, DomainError, NotAllowed
+from cuakhau.notifications.models import Notification
+from cuakhau.transitions.services import history
+from declarations.fees.models import FeeState, Payment, PaymentKind, PaymentMethod
+from declarations.fees.selectors import fee_for_declaration, fee_unpaid_amount
+from declarations.fees.services import payment_confirm_transfer, payment_record_cash
+from tests import factories
+
+from .conftest import make_declaration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_draft_declaration_has_no_fee_and_nothing_is_due(company):
+    declaration = make_declaration(company=company, cargo=[("08109050", 12000)])
+    assert fee_for_declaration(declaration) is None
+    assert fee_unpaid_amount(declaration) is None
+
+
+def test_an_assessed_fee_is_due_until_paid(declaration_with_fee, gate_staff):
+    assert fee_unpaid_amount(declaration_with_fee) == 1_000_000
+    payment_record_cash(
+        fee=declaration_with_fee.fee, amount=1_000_000, receipt_number="HN-0001", staff=gate_staff
+    )
+    declaration_with_fee.refresh_from_db()
+    assert fee_unpaid_amount(declaration_with_fee) is None
+
+
+def test_gate_staff_record_a_cash_payment_with_its_receipt(fee, gate_staff, owner):
+    payment = payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0001", staff=gate_staff)
+    fee.refresh_from_db()
+    assert fee.state == FeeState.PAID and fee.paid_at is not None
+    assert (payment.kind, payment.method, payment.amount, payment.reference, payment.by) == (
+        PaymentKind.PAYMENT,
+        PaymentMethod.CASH,
+        1_000_000,
+        "HN-0001",
+        gate_staff,
+    )
+    assert payment.gate.code == "HUU_NGHI"
+    log = list(history(fee))
+    assert [(e.source, e.target, e.actor) for e in log][-1] == ("unpaid", "paid", gate_staff)
+    assert Notification.objects.filter(
+        recipient=owner, event="fee.paid", subject_id=fee.declaration_id
+    ).exists()
+
+
+def test_the_same_receipt_twice_records_one_payment(fee, gate_staff):
+    first = payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0001", staff=gate_staff)
+    again = payment_record_cash(fee=fee, amount=1_000_000, receipt_number="hn-0001", staff=gate_staff)
+    assert again.pk == first.pk
+    assert Payment.objects.count() == 1
+
+
+def test_a_paid_fee_cannot_be_paid_again_with_another_receipt(fee, gate_staff):
+    payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0001", staff=gate_staff)
+    with pytest.raises(Conflict):
+        payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0002", staff=gate_staff)
+    assert Payment.objects.count() == 1
+
+
+def test_cash_must_be_the_exact_amount(fee, gate_staff):
+    with pytest.raises(DomainError) as exc:
+        payment_record_cash(fee=fee, amount=999_000, receipt_number="HN-0001", staff=gate_staff)
+    assert exc.value.code == "wrong_amount"
+    fee.refresh_from_db()
+    assert fee.state == FeeState.UNPAID and not Payment.objects.exists()
+
+
+def test_cash_needs_a_receipt_number(fee, gate_staff):
+    with pytest.raises(DomainError):
+        payment_record_cash(fee=fee, amount=1_000_000, receipt_number="  ", staff=gate_staff)
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["owner", "customs_officer", "stranger", "staff_of_another_gate"])
+def test_only_gate_staff_and_managers_of_the_gate_take_cash(fee, persona, request):
+    if persona == "staff_of_another_gate":
+        user = factories.staff_user("gate_staff", gates=["TAN_THANH"])
+    else:
+        user = request.getfixturevalue(persona)
+    with pytest.raises(NotAllowed):
+        payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0001", staff=user)
+    assert not Payment.objects.exists()
+
+
+def test_a_manager_confirms_a_bank_transfer_by_its_reference(fee, gate_manager):
+    payment = payment_confirm_transfer(fee=fee, reference="FT25123456789", staff=gate_manager)
+    fee.refresh_from_db()
+    assert fee.state == FeeState.PAID
+    assert (payment.method, payment.amount, payment.provider_txn_id) == (
+        PaymentMethod.BANK_TRANSFER,
+        1_000_000,
+        "bank:FT25123456789",
+    )
+
+
+def test_one_bank_reference_cannot_pay_two_fees(fee, gate_staff, company):
+    payment_confirm_transfer(fee=fee, reference="FT1", staff=gate_staff)
+    other = make_declaration(company=company, cargo=[("08109050", 12000)])
+    from declarations.fees.services import fee_assess
+
+    other_fee = fee_assess(declaration=other)
+    with pytest.raises(Conflict):
+        payment_confirm_transfer(fee=other_fee, reference="FT1", staff=gate_staff)
+    other_fee.refresh_from_db()
+    assert other_fee.state == FeeState.UNPAID
+
+
+def test_payments_are_append_only(fee, gate_staff):
+    from cuakhau.transitions.models import AppendOnlyError
+
+    payment = payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0001", staff=gate_staff)
+    payment.amount = 1
+    with pytest.raises(AppendOnlyError):
+        payment.save()
+    with pytest.raises(AppendOnlyError):
+        Payment.objects.all().delete()
