@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cuakhau.errors import Conflict, DomainError, NotFound
+from cuakhau.notifications.models import Notification
+from queueing import services
+from queueing.models import Booking, BookingState, Slot
+from queueing.rules import TICKET_PREFIX
+from tests import factories
+
+from .conftest import make_declaration, make_slot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("state", ["submitted", "under_review", "cleared"])
+def test_a_live_declaration_books_a_future_slot_of_its_gate_and_direction(company, owner, gate, state):
+    declaration = make_declaration(company, state=state)
+    slot = make_slot(gate, capacity=3)
+    booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    slot.refresh_from_db()
+    assert booking.state == BookingState.CONFIRMED
+    assert slot.booked == 1
+    assert booking.plate_canonical == declaration.vehicle.plate_canonical
+    assert booking.ticket.startswith(TICKET_PREFIX) and booking.ticket.isascii() and len(booking.ticket) == 20
+    assert Notification.objects.filter(
+        event="booking.confirmed", recipient=owner, subject_id=booking.pk
+    ).exists()
+
+
+@pytest.mark.parametrize("state", ["draft", "returned", "rejected", "cancelled", "completed", "expired"])
+def test_a_declaration_that_is_not_live_cannot_book(company, owner, gate, state):
+    declaration = make_declaration(company, state=state)
+    slot = make_slot(gate)
+    with pytest.raises(Conflict) as err:
+        services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    assert err.value.code == "declaration_not_bookable"
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
+def test_a_slot_of_another_direction_or_gate_is_refused(company, owner, gate):
+    declaration = make_declaration(company)
+    with pytest.raises(DomainError) as err:
+        services.booking_create(
+            declaration=declaration, slot=make_slot(gate, direction="import"), actor=owner
+        )
+    assert err.value.code == "wrong_slot"
+    with pytest.raises(DomainError):
+        services.booking_create(
+            declaration=declaration, slot=make_slot(factories.gate("CHI_MA")), actor=owner
+        )
+
+
+def test_a_slot_that_started_or_is_closed_is_refused(company, owner, gate):
+    declaration = make_declaration(company)
+    with pytest.raises(Conflict) as err:
+        services.booking_create(declaration=declaration, slot=make_slot(gate, hours_ahead=-0.5), actor=owner)
+    assert err.value.code == "slot_past"
+    closed = make_slot(gate, hours_ahead=30)
+    Slot.objects.filter(pk=closed.pk).update(is_closed=True)
+    with pytest.raises(Conflict) as err:
+        services.booking_create(declaration=declaration, slot=closed, actor=owner)
+    assert err.value.code == "slot_closed"
+
+
+def test_a_full_slot_says_slot_full(company, owner, gate):
+    slot = make_slot(gate, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    with pytest.raises(Conflict) as err:
+        services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    assert err.value.code == "slot_full"
+    slot.refresh_from_db()
+    assert slot.booked == 1
+
+
+def test_one_live_booking_per_declaration(booking, owner, gate):
+    with pytest.raises(Conflict) as err:
+        services.booking_create(
+            declaration=booking.declaration, slot=make_slot(gate, hours_ahead=30), actor=owner
+        )
+    assert err.value.code == "already_booked"
+
+
+def test_a_cancelled_booking_lets_the_declaration_book_again(booking, owner, gate):
+    services.booking_cancel(booking=booking, actor=owner)
+    again = services.booking_create(
+        declaration=booking.declaration, slot=make_slot(gate, hours_ahead=30), actor=owner
+    )
+    assert again.state == BookingState.CONFIRMED
+
+
+def test_the_company_cap_counts_live_bookings_per_gate_and_day(company, owner, gate):
+    gate.company_daily_booking_cap = 2
+    gate.save()
+    slot = make_slot(gate, capacity=10)
+    first = services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    with pytest.raises(Conflict) as err:
+        services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    assert err.value.code == "company_cap"
+    # Another day is another day; a cancelled booking no longer counts.
+    services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate, hours_ahead=48), actor=owner
+    )
+    services.booking_cancel(booking=first, actor=owner)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+
+
+def test_another_companys_operator_cannot_book_or_cancel(booking, other_owner, gate, company):
+    with pytest.raises(NotFound):
+        services.booking_create(
+            declaration=make_declaration(company), slot=make_slot(gate), actor=other_owner
+        )
+    with pytest.raises(NotFound):
+        services.booking_cancel(booking=booking, actor=other_owner)
+
+
+def test_cancel_frees_the_place_and_is_refused_twice(booking, owner):
+    services.booking_cancel(booking=booking, actor=owner, reason="plans changed")
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CANCELLED and booking.close_reason == "plans changed"
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+    with pytest.raises(Conflict):
+        services.booking_cancel(booking=booking, actor=owner)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+def test_rebook_takes_the_new_place_and_releases_the_old(booking, owner, gate):
+    new = make_slot(gate, hours_ahead=30, capacity=2)
+    old_ticket = booking.ticket
+    services.booking_rebook(booking=booking, slot=new, actor=owner)
+    booking.refresh_from_db()
+    assert booking.slot_id == new.pk and booking.slot_start == new.start and booking.ticket == old_ticket
+    assert Slot.objects.get(pk=new.pk).booked == 1
+    assert Slot.objects.get(pk=booking.slot.pk).booked == 1
+
+
+def test_a_failed_rebook_leaves_the_old_booking_intact(booking, owner, gate, company):
+    full = make_slot(gate, hours_ahead=30, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=full, actor=owner)
+    old_slot = booking.slot_id
+    with pytest.raises(Conflict) as err:
+        services.booking_rebook(booking=booking, slot=full, actor=owner)
+    assert err.value.code == "slot_full"
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CONFIRMED and booking.slot_id == old_slot
+    assert Slot.objects.get(pk=old_slot).booked == 1
+    assert Slot.objects.get(pk=full.pk).booked == 1
+
+
+def test_rebook_to_a_past_slot_changes_nothing(booking, owner, gate):
+    with pytest.raises(Conflict):
+        services.booking_rebook(booking=booking, slot=make_slot(gate, hours_ahead=-2), actor=owner)
+    booking.refresh_from_db()
+    assert Slot.objects.get(pk=booking.slot_id).booked == 1
+
+
+def test_cancelling_the_declaration_cancels_its_confirmed_booking(booking, owner):
+    from declarations.services import declaration_cancel
+
+    declaration_cancel(actor=owner, declaration=booking.declaration, note="not going")
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CANCELLED
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+    assert Notification.objects.filter(event="booking.cancelled", subject_id=booking.pk).exists()
+
+
+def test_check_in_is_allowed_only_inside_the_entry_window(booking, gate):
+    start = booking.slot.start
+    early = start - dt.timedelta(minutes=gate.early_margin_minutes + 1)
+    with time_machine.travel(early, tick=False), pytest.raises(Conflict) as err:
+        services.booking_check_in(booking=booking)
+    assert err.value.code == "outside_window"
+    late = booking.slot.end + dt.timedelta(minutes=gate.grace_minutes + 1)
+    with time_machine.travel(late, tick=False), pytest.raises(Conflict):
+        services.booking_check_in(booking=booking)
+    with time_machine.travel(start - dt.timedelta(minutes=gate.early_margin_minutes), tick=False):
+        services.booking_check_in(booking=booking)
+    booking.refresh_from_db()
+    assert booking.state == BookingState.IN_YARD
+    note = Notification.objects.get(event="booking.checked_in", subject_id=booking.pk, channel="in_app")
+    assert note.payload["queue_position"] == 1
+
+
+def test_departure_completes_the_declaration(company, owner, gate):
+    declaration = make_declaration(company, state="cleared")
+    slot = make_slot(gate, hours_ahead=0.5)
+    booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    services.booking_check_in(booking=booking)
+    services.booking_call(booking=booking)
+    services.booking_depart(booking=booking, actor_label="lane 1")
+    booking.refresh_from_db()
+    declaration.refresh_from_db()
+    assert booking.state == BookingState.DEPARTED
+    assert declaration.state == "completed"
+    assert Notification.objects.filter(event="booking.called", subject_id=booking.pk).exists()
+
+
+def test_tickets_are_unique_and_unguessable(company, owner, gate):
+    slot = make_slot(gate, capacity=30)
+    tickets = {
+        services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner).ticket
+        for _ in range(15)
+    }
+    assert len(tickets) == 15
+    assert Booking.objects.filter(ticket__in=tickets).count() == 15
+
+
+def test_booking_created_in_the_past_slot_is_refused_with_time_frozen(company, owner, gate):
+    slot = make_slot(gate, hours_ahead=5)
+    with time_machine.travel(slot.start + dt.timedelta(minutes=1), tick=False), pytest.raises(Conflict):
+        services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    assert timezone.now() < slot.start
