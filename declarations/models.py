@@ -16,6 +16,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from cuakhau.accounts.roles import Agency
 from vehicles.models import Company, Direction, Driver, Gate, Vehicle
 
+from .codes import validate_container_number, validate_hs_code
+
 
 class DeclarationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -61,7 +63,9 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True, max_length=20
     )
-    channel = models.CharField(_("customs channel"), max_length=10, choices=Channel.choices, null=True, blank=True)
+    channel = models.CharField(
+        _("customs channel"), max_length=10, choices=Channel.choices, null=True, blank=True
+    )
     channel_reason = models.CharField(max_length=200, blank=True)
     required_agencies = models.JSONField(_("required agencies"), default=list, blank=True)
     round = models.PositiveSmallIntegerField(
@@ -110,9 +114,9 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED)
-    def clear(self, *, valid_until=None) -> None:  # type: ignore[no-untyped-def]
+    def clear(self, *, validity) -> None:  # type: ignore[no-untyped-def]
         self.cleared_at = timezone.now()
-        self.valid_until = valid_until
+        self.valid_until = self.cleared_at + validity
 
     @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED)
     def reject(self) -> None:
@@ -142,7 +146,7 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
 class CargoLine(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="cargo_lines")
     description = models.CharField(_("description"), max_length=200)
-    hs_code = models.CharField(_("HS code"), max_length=10)
+    hs_code = models.CharField(_("HS code"), max_length=10, validators=[validate_hs_code])
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
     gross_kg = models.DecimalField(_("gross weight (kg)"), max_digits=12, decimal_places=2)
@@ -165,8 +169,10 @@ class CargoLine(models.Model):
 
 class Container(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="containers")
-    number = models.CharField(_("container number"), max_length=11)
-    size_ft = models.PositiveSmallIntegerField(_("size (ft)"), choices=[(20, "20 ft"), (40, "40 ft"), (45, "45 ft")], default=40)
+    number = models.CharField(_("container number"), max_length=11, validators=[validate_container_number])
+    size_ft = models.PositiveSmallIntegerField(
+        _("size (ft)"), choices=[(20, "20 ft"), (40, "40 ft"), (45, "45 ft")], default=40
+    )
 
     class Meta:
         ordering = ["id"]
@@ -255,8 +261,8 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.claimed_at = timezone.now()
 
     @transition(field=state, source=R.IN_REVIEW, target=R.APPROVED)
-    def approve(self, *, note: str = "") -> None:
-        self.note = note
+    def approve(self, *, reason: str = "") -> None:
+        self.note = reason
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.PENDING, target=R.APPROVED)
@@ -266,18 +272,113 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.IN_REVIEW, target=R.REJECTED)
-    def reject(self, *, note: str) -> None:
-        self.note = note
+    def reject(self, *, reason: str) -> None:
+        self.note = reason
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.IN_REVIEW, target=R.INFO_REQUESTED)
-    def request_info(self, *, note: str) -> None:
-        self.note = note
+    def request_info(self, *, reason: str) -> None:
+        self.note = reason
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING)
-    def reopen(self) -> None:
+    def reopen(self, *, ready_at=None, due_at=None) -> None:  # type: ignore[no-untyped-def]
         self.officer = None
         self.claimed_at = None
         self.decided_at = None
         self.overdue_notified_at = None
+        self.ready_at = ready_at
+        self.due_at = due_at
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in (R.APPROVED, R.REJECTED, R.INFO_REQUESTED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and not self.is_decided and self.due_at < timezone.now())
+
+
+# --- routing and risk as data ----------------------------------------------------------------
+class RuleKind(models.TextChoices):
+    QUARANTINE_CHAPTERS = "quarantine_chapters", _("Quarantine HS chapters (replaces the default)")
+    QUARANTINE_PREFIXES = "quarantine_prefixes", _("Quarantine HS prefixes (added)")
+    RED_PREFIXES = "red_prefixes", _("Red channel: HS prefixes")
+    YELLOW_PREFIXES = "yellow_prefixes", _("Yellow channel: HS prefixes")
+    FIRST_DECLARATION_YELLOW = "first_declaration_yellow", _("Yellow channel: first declaration of a company")
+    SAMPLE_RED = "sample_red", _("Red channel: random sample rate")
+    REQUIRED_DOCUMENT = "required_document", _("Required document before submit")
+
+
+class RoutingRule(models.Model):
+    """One routing or risk rule a manager edits in the admin; read by `declarations.rules`.
+
+    `value` depends on the kind: chapters "01-24,44"; prefixes "0810,4403"; a rate "0.05"; a
+    document kind "phytosanitary". Empty gate = every gate; empty direction = every direction.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=RuleKind.choices)
+    gate = models.ForeignKey(
+        Gate,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text=_("Empty = every gate"),
+    )
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=Direction.choices,
+        blank=True,
+        help_text=_("Empty = every direction"),
+    )
+    value = models.CharField(_("value"), max_length=300, blank=True)
+    seed = models.CharField(
+        _("seed"),
+        max_length=40,
+        blank=True,
+        default="cuakhau",
+        help_text=_("Seed of the random sample: the same seed gives the same sample"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "gate__code", "id"]
+        verbose_name = _("routing / risk rule")
+        verbose_name_plural = _("routing / risk rules")
+
+    def __str__(self) -> str:
+        where = self.gate.code if self.gate_id else "*"
+        return f"{self.get_kind_display()} [{where}] {self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .rules import validate_rule_value
+
+        try:
+            validate_rule_value(self.kind, self.value)
+        except ValueError as exc:
+            raise ValidationError({"value": str(exc)})
+
+
+class ReviewTarget(models.Model):
+    """How long an agency may take to decide at a gate, from the moment its review is ready."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="review_targets")
+    agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["gate__code", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "agency"], name="one_review_target_per_gate_agency"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="review_target_hours_positive"),
+        ]
+        verbose_name = _("decision-time target")
+
+    def __str__(self) -> str:
+        return f"{self.gate.code} {self.get_agency_display()}: {self.hours} h"

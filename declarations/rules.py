@@ -1,0 +1,220 @@
+"""Routing and risk: which agencies review a declaration, its customs channel, review order.
+
+Every rule here is one function every caller uses (services, admin, tests). The inputs are the
+declaration, its cargo lines and the `RoutingRule` / `ReviewTarget` rows a manager edits; the
+answers are deterministic: the random sample draws from a generator seeded with the rule's seed,
+the declaration's id and its submission round, so the same declaration always gets the same
+answer and a test can predict it.
+
+Precedence of rule rows: a rule of the declaration's gate replaces a rule of every gate of the
+same kind (quarantine chapters); for the channel every matching rule counts and the strictest
+channel wins (red > yellow > green), the first reason of that channel is kept.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q
+
+from cuakhau.accounts.roles import Agency
+
+from .models import Channel, DocumentKind, ReviewTarget, RoutingRule, RuleKind
+
+if TYPE_CHECKING:
+    from vehicles.models import Gate
+
+    from .models import Declaration
+
+# The order agencies are listed in everywhere (API, pages) when the gate imposes none.
+AGENCY_ORDER = [Agency.CUSTOMS, Agency.BORDER_GUARD, Agency.QUARANTINE]
+ALWAYS_REQUIRED = [Agency.CUSTOMS, Agency.BORDER_GUARD]
+# A gate without a ReviewTarget row for an agency gets this decision-time target.
+DEFAULT_TARGET_HOURS = Decimal("2")
+GREEN_RULE_LABEL = "rule:green-channel"
+
+
+# --- parsing the values managers type ---------------------------------------------------------
+def parse_chapters(text: str) -> set[int]:
+    """ "01-24,44" → {1, ..., 24, 44}. Raises ValueError on anything else."""
+    chapters: set[int] = set()
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        low, _sep, high = part.partition("-")
+        if not low.strip().isdigit() or (high and not high.strip().isdigit()):
+            raise ValueError(f"not a chapter or a range of chapters: {part!r}")
+        first, last = int(low), int(high) if high else int(low)
+        if not (1 <= first <= last <= 99):
+            raise ValueError(f"chapters run from 01 to 99: {part!r}")
+        chapters.update(range(first, last + 1))
+    return chapters
+
+
+def parse_prefixes(text: str) -> list[str]:
+    """ "0810, 4403" → ["0810", "4403"]: HS prefixes of 2 to 10 digits."""
+    prefixes = [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
+    for prefix in prefixes:
+        if not prefix.isdigit() or not 2 <= len(prefix) <= 10:
+            raise ValueError(f"an HS prefix is 2 to 10 digits: {prefix!r}")
+    return prefixes
+
+
+def parse_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"a rate is a number between 0 and 1: {text!r}")
+    if not 0 <= rate <= 1:
+        raise ValueError(f"a rate is a number between 0 and 1: {text!r}")
+    return rate
+
+
+def validate_rule_value(kind: str, value: str) -> None:
+    """Raise ValueError with a message when `value` does not fit the rule's kind."""
+    if kind == RuleKind.QUARANTINE_CHAPTERS:
+        if not parse_chapters(value):
+            raise ValueError("list at least one chapter, e.g. 01-24,44")
+    elif kind in (RuleKind.QUARANTINE_PREFIXES, RuleKind.RED_PREFIXES, RuleKind.YELLOW_PREFIXES):
+        if not parse_prefixes(value):
+            raise ValueError("list at least one HS prefix, e.g. 0810,4403")
+    elif kind == RuleKind.SAMPLE_RED:
+        parse_rate(value)
+    elif kind == RuleKind.REQUIRED_DOCUMENT and value not in DocumentKind.values:
+        raise ValueError(f"one of: {', '.join(DocumentKind.values)}")
+
+
+# --- reading the rule rows ------------------------------------------------------------------
+def _rules(gate: Gate, direction: str, kinds: Iterable[str]) -> list[RoutingRule]:
+    rows = RoutingRule.objects.filter(
+        Q(gate=gate) | Q(gate__isnull=True),
+        Q(direction=direction) | Q(direction=""),
+        kind__in=list(kinds),
+        is_active=True,
+    ).order_by("id")
+    return list(rows)
+
+
+def quarantine_chapters(gate: Gate, direction: str) -> set[int]:
+    """The gate's quarantine chapters: its own rule, else a rule of every gate, else settings."""
+    rows = _rules(gate, direction, [RuleKind.QUARANTINE_CHAPTERS])
+    specific = [r for r in rows if r.gate_id] or rows
+    if specific:
+        return set().union(*(parse_chapters(r.value) for r in specific))
+    return parse_chapters(settings.QUARANTINE_HS_CHAPTERS)
+
+
+def _lines(declaration: Declaration) -> list:
+    return list(declaration.cargo_lines.all())
+
+
+def needs_quarantine(declaration: Declaration) -> tuple[bool, str]:
+    """Quarantine reviews live plants, animals, food and wood, and anything perishable."""
+    lines = _lines(declaration)
+    chapters = quarantine_chapters(declaration.gate, declaration.direction)
+    prefixes = [
+        p
+        for r in _rules(declaration.gate, declaration.direction, [RuleKind.QUARANTINE_PREFIXES])
+        for p in parse_prefixes(r.value)
+    ]
+    for line in lines:
+        if line.perishable:
+            return True, f"perishable cargo: {line.hs_code}"
+        if line.hs_code[:2].isdigit() and int(line.hs_code[:2]) in chapters:
+            return True, f"HS chapter {line.hs_code[:2]}"
+        for prefix in prefixes:
+            if line.hs_code.startswith(prefix):
+                return True, f"HS prefix {prefix}"
+    return False, ""
+
+
+def required_agencies(declaration: Declaration) -> list[str]:
+    """Customs and border guard always; quarantine for its chapters or perishable cargo."""
+    agencies = [str(a) for a in ALWAYS_REQUIRED]
+    if needs_quarantine(declaration)[0]:
+        agencies.append(str(Agency.QUARANTINE))
+    return agencies
+
+
+def sample_draw(seed: str, declaration_id: int, round_: int) -> float:
+    """A number in [0, 1) that depends only on the seed, the declaration and the round."""
+    return random.Random(f"{seed}:{declaration_id}:{round_}").random()
+
+
+def first_declaration_of_company(declaration: Declaration) -> bool:
+    """True when the company never submitted another declaration before this one."""
+    others = type(declaration).objects.filter(company_id=declaration.company_id, round__gt=0)
+    if declaration.pk:
+        others = others.exclude(pk=declaration.pk).filter(pk__lt=declaration.pk)
+    return not others.exists()
+
+
+def customs_channel(declaration: Declaration) -> tuple[str, str]:
+    """(channel, reason): red beats yellow beats green; no rule matching means green."""
+    lines = _lines(declaration)
+    codes = [line.hs_code for line in lines]
+    red: list[str] = []
+    yellow: list[str] = []
+    for rule in _rules(
+        declaration.gate,
+        declaration.direction,
+        [
+            RuleKind.RED_PREFIXES,
+            RuleKind.YELLOW_PREFIXES,
+            RuleKind.SAMPLE_RED,
+            RuleKind.FIRST_DECLARATION_YELLOW,
+        ],
+    ):
+        if rule.kind in (RuleKind.RED_PREFIXES, RuleKind.YELLOW_PREFIXES):
+            hit = next((p for p in parse_prefixes(rule.value) for c in codes if c.startswith(p)), None)
+            if hit:
+                (red if rule.kind == RuleKind.RED_PREFIXES else yellow).append(f"HS prefix {hit} listed")
+        elif rule.kind == RuleKind.SAMPLE_RED:
+            rate = parse_rate(rule.value)
+            if declaration.pk and sample_draw(rule.seed, declaration.pk, declaration.round) < rate:
+                red.append(f"random sample ({rate:.0%})")
+        elif rule.kind == RuleKind.FIRST_DECLARATION_YELLOW and first_declaration_of_company(declaration):
+            yellow.append("first declaration of the company")
+    if red:
+        return str(Channel.RED), red[0]
+    if yellow:
+        return str(Channel.YELLOW), yellow[0]
+    return str(Channel.GREEN), "no risk rule matched"
+
+
+def required_documents(declaration: Declaration) -> list[str]:
+    """Document kinds the gate's rules require before submit (none by default)."""
+    kinds: list[str] = []
+    for rule in _rules(declaration.gate, declaration.direction, [RuleKind.REQUIRED_DOCUMENT]):
+        if rule.value not in kinds:
+            kinds.append(rule.value)
+    return kinds
+
+
+# --- review order and targets ----------------------------------------------------------------
+def review_predecessors(gate: Gate, agencies: Iterable[str]) -> dict[str, list[str]]:
+    """Each required agency → the required agencies it must wait for.
+
+    `Gate.review_order` lists agencies in the order they must approve; agencies it does not
+    list review in parallel with everyone. An empty list means all in parallel.
+    """
+    agencies = list(agencies)
+    order = [a for a in (gate.review_order or []) if a in agencies]
+    result: dict[str, list[str]] = {}
+    for agency in agencies:
+        result[agency] = order[: order.index(agency)] if agency in order else []
+    return result
+
+
+def target_hours(gate: Gate, agency: str) -> Decimal:
+    row = ReviewTarget.objects.filter(gate=gate, agency=agency).values_list("hours", flat=True).first()
+    return row if row is not None else DEFAULT_TARGET_HOURS
+
+
+def sorted_agencies(agencies: Iterable[str]) -> list[str]:
+    rank = {str(a): i for i, a in enumerate(AGENCY_ORDER)}
+    return sorted(set(agencies), key=lambda a: rank.get(a, 99))

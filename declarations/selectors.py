@@ -1,0 +1,165 @@
+"""Reads of the declarations app, and who may see or do what (the fetch-and-authorise helpers).
+
+An operator sees its own company's declarations; an officer sees the reviews of their agency at
+their gates; managers and superusers see everything. An object the caller may not see is "not
+found" (404), never "forbidden": its existence is not their business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cuakhau.accounts.roles import AGENCY_ROLE, Agency, Role, user_has_role
+from cuakhau.errors import NotAllowed, NotFound
+from vehicles.selectors import agency_for_user, company_for_user, gate_ids_for_user
+
+from .models import AgencyReview, Declaration, DeclarationState, ReviewState
+
+S = DeclarationState
+R = ReviewState
+
+EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+CANCELLABLE_STATES = (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.CLEARED)
+REVIEWABLE_STATES = (S.SUBMITTED, S.UNDER_REVIEW)
+
+
+# --- who is who ----------------------------------------------------------------------------
+def operator_company(user: Any) -> Any:
+    """The company an operator acts for; NotAllowed for anyone else."""
+    company = company_for_user(user)
+    if company is None or not user_has_role(user, Role.OPERATOR):
+        raise NotAllowed("Only an operator of a company can do this.")
+    return company
+
+
+def officer_agency(user: Any) -> str:
+    """The agency of an officer (customs, border guard, quarantine); '' for anyone else."""
+    agency = agency_for_user(user)
+    if agency in Agency.values and user_has_role(user, AGENCY_ROLE[Agency(agency)]):
+        return agency
+    return ""
+
+
+def sees_all_reviews(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or user_has_role(user, Role.GATE_MANAGER)
+
+
+def is_owner(user: Any, declaration: Declaration) -> bool:
+    company = company_for_user(user)
+    return bool(company and user_has_role(user, Role.OPERATOR) and declaration.company_id == company.pk)
+
+
+def may_decide(user: Any, review: AgencyReview, gate_id: int | None = None) -> bool:
+    """An officer of the review's agency working at the declaration's gate."""
+    agency = officer_agency(user)
+    gate_id = gate_id if gate_id is not None else review.declaration.gate_id
+    return bool(agency) and agency == review.agency and gate_id in gate_ids_for_user(user)
+
+
+# --- declarations --------------------------------------------------------------------------
+def _with_details(qs: QuerySet[Declaration]) -> QuerySet[Declaration]:
+    return qs.select_related("company", "vehicle", "driver", "gate").prefetch_related(
+        "cargo_lines",
+        "containers",
+        "documents",
+        Prefetch("reviews", queryset=AgencyReview.objects.order_by("id")),
+    )
+
+
+def declarations_for_user(user: Any) -> QuerySet[Declaration]:
+    """Operators: their company's. Officers: those at their gates with a review of their agency."""
+    if not getattr(user, "is_authenticated", False):
+        return Declaration.objects.none()
+    if sees_all_reviews(user):
+        return _with_details(Declaration.objects.all())
+    company = company_for_user(user)
+    if company is not None and user_has_role(user, Role.OPERATOR):
+        return _with_details(Declaration.objects.filter(company=company))
+    agency = officer_agency(user)
+    if agency:
+        return _with_details(
+            Declaration.objects.filter(gate_id__in=gate_ids_for_user(user), reviews__agency=agency).distinct()
+        )
+    return Declaration.objects.none()
+
+
+def declaration_for_owner(*, user: Any, pk: Any) -> Declaration:
+    """The caller's own declaration, or NotFound; NotAllowed for a non-operator."""
+    company = operator_company(user)
+    try:
+        return _with_details(Declaration.objects.filter(company=company)).get(pk=int(pk))
+    except (Declaration.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such declaration.")
+
+
+# --- reviews -------------------------------------------------------------------------------
+def reviews_for_user(user: Any) -> QuerySet[AgencyReview]:
+    """The work queue: an officer's agency at their gates, oldest ready first."""
+    qs = AgencyReview.objects.select_related(
+        "declaration", "declaration__gate", "declaration__vehicle", "declaration__company", "officer"
+    ).order_by("ready_at", "id")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if sees_all_reviews(user):
+        return qs
+    agency = officer_agency(user)
+    if not agency:
+        return qs.none()
+    return qs.filter(agency=agency, declaration__gate_id__in=gate_ids_for_user(user))
+
+
+def review_for_officer(*, user: Any, pk: Any) -> AgencyReview:
+    try:
+        return reviews_for_user(user).get(pk=int(pk))
+    except (AgencyReview.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such review.")
+
+
+def overdue_reviews() -> QuerySet[AgencyReview]:
+    return AgencyReview.objects.filter(
+        Q(state=R.PENDING) | Q(state=R.IN_REVIEW),
+        due_at__lt=timezone.now(),
+        declaration__state__in=REVIEWABLE_STATES,
+    )
+
+
+def predecessors_pending(review: AgencyReview, reviews: list[AgencyReview] | None = None) -> list[str]:
+    """Agencies that must approve before this review may be claimed, and have not yet."""
+    from .rules import review_predecessors
+
+    declaration = review.declaration
+    reviews = reviews if reviews is not None else list(declaration.reviews.all())
+    states = {r.agency: r.state for r in reviews}
+    before = review_predecessors(declaration.gate, declaration.required_agencies).get(review.agency, [])
+    return [a for a in before if states.get(a) != R.APPROVED]
+
+
+def review_actions(user: Any, review: AgencyReview) -> list[str]:
+    """The transitions `user` may fire on `review` now: what the admin and the API offer."""
+    declaration = review.declaration
+    if declaration.state not in REVIEWABLE_STATES or not may_decide(user, review):
+        return []
+    if review.state == R.PENDING:
+        return [] if predecessors_pending(review) else ["claim"]
+    if review.state == R.IN_REVIEW:
+        return ["approve", "reject", "request_info"]
+    return []
+
+
+def declaration_actions(user: Any, declaration: Declaration) -> list[str]:
+    """The owner's actions on a declaration now: edit, submit, resubmit, cancel."""
+    if not is_owner(user, declaration):
+        return []
+    actions = []
+    if declaration.state in EDITABLE_STATES:
+        actions.append("edit")
+    if declaration.state == S.DRAFT:
+        actions.append("submit")
+    if declaration.state == S.RETURNED:
+        actions.append("resubmit")
+    if declaration.state in CANCELLABLE_STATES:
+        actions.append("cancel")
+    return actions
