@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from queueing import dashboard
+
 from . import health
 
 admin.site.site_header = "Cửa khẩu số"
@@ -19,6 +21,8 @@ urlpatterns = [
     path("api/v1/", include("cuakhau.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard-gate"),
     path("", include("vehicles.urls")),
     path("", include("declarations.urls")),
     path("", include("declarations.fees.urls")),
