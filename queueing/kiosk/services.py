@@ -1,0 +1,399 @@
+"""Writes of the kiosk: devices, scans and the actions a scan's verdict allowed.
+
+A scan is a handful of index lookups whatever the size of the history (at most 5 queries,
+pinned in tests/kiosk/test_scan.py):
+
+1. one query for the booking by exact ticket and/or exact canonical plate (live, or departed in
+   the last day), with its slot, gate, vehicle, declaration and driver joined;
+2. only when nothing matched exactly: ONE query for live bookings whose plate is one edit away
+   (`plate_canonical__in=plate_variants(read)`), offered to staff as candidates to confirm;
+3. only when the truck waits in the yard: its place in the queue (one COUNT);
+4. the GateEvent row.
+The fee the verdict may need comes joined with the booking (declaration__fee).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts.roles import Role, user_has_role
+from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState
+from queueing.rules import TICKET_PREFIX
+from queueing.selectors import queue_position
+from vehicles.models import Gate
+from vehicles.plates import canonical_plate, plate_variants, rank_candidates
+from vehicles.selectors import gate_ids_for_user
+
+from . import rules
+from .models import Device, EventKind, GateEvent, Verdicts
+
+MAX_READ = 200
+MAX_CANDIDATES = 8
+# A departed truck scanned again within this time is told "already departed", not "no booking".
+DEPARTED_LOOKBACK = dt.timedelta(hours=24)
+# A verdict is acted on soon after it was given, or the truck is scanned again.
+SCAN_MAX_AGE = dt.timedelta(minutes=10)
+# last_seen is written at most this often, so a busy camera does not write on every scan.
+LAST_SEEN_EVERY = dt.timedelta(minutes=1)
+
+
+# --- devices ---------------------------------------------------------------------------------
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("ascii")).hexdigest()
+
+
+def device_issue_key(*, device: Device) -> str:
+    """Give a device (saved or not yet) a fresh key; set its prefix and hash, return the key.
+
+    The caller saves; a saved device's old key stops working once it does.
+    """
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(40)}"
+    device.key_prefix, device.key_hash = prefix, _hash_key(key)
+    return key
+
+
+def device_create(*, gate: Gate, lane: str, name: str = "", direction: str = "") -> tuple[Device, str]:
+    """Make a device and return it with its key: the only time the key exists in clear."""
+    lane = (lane or "").strip()
+    if not lane:
+        raise DomainError(_("A device needs a lane."), code="invalid_lane")
+    device = Device(gate=gate, lane=lane, name=name, direction=direction)
+    key = device_issue_key(device=device)
+    device.full_clean()
+    device.save()
+    return device, key
+
+
+def device_rotate_key(*, device: Device) -> str:
+    """Give a device a new key; the old one stops working at once."""
+    key = device_issue_key(device=device)
+    device.save(update_fields=["key_prefix", "key_hash"])
+    return key
+
+
+def device_for_key(key: str) -> Device | None:
+    """The active device whose key this is (one unique-index lookup), else None."""
+    prefix, _dot, _secret = (key or "").partition(".")
+    if not _secret or len(key) > 200:
+        return None
+    device = Device.objects.select_related("gate").filter(key_prefix=prefix, is_active=True).first()
+    if device is None or not hmac.compare_digest(device.key_hash, _hash_key(key)):
+        return None
+    return device
+
+
+def device_touch(*, device: Device, now: dt.datetime | None = None) -> None:
+    """Record that the device spoke, at most once a minute."""
+    now = now or timezone.now()
+    if device.last_seen is None or now - device.last_seen >= LAST_SEEN_EVERY:
+        Device.objects.filter(pk=device.pk).update(last_seen=now)
+        device.last_seen = now
+
+
+# --- who may work at a gate ------------------------------------------------------------------
+def kiosk_authorise(*, gate: Gate, device: Device | None = None, staff: Any = None) -> None:
+    """A device works at its own gate only; staff at the gates of their assignment."""
+    if device is not None:
+        if not device.is_active or device.gate_id != gate.pk:
+            raise NotAllowed(_("This device is not registered at this gate."), code="wrong_gate")
+        return
+    if staff is not None and getattr(staff, "is_authenticated", False):
+        if staff.is_superuser:
+            return
+        if user_has_role(staff, Role.GATE_STAFF) and gate.pk in gate_ids_for_user(staff):
+            return
+    raise NotAllowed(_("You do not work at this gate."), code="wrong_gate")
+
+
+def kiosk_gate(*, code: str, device: Device | None = None, staff: Any = None) -> Gate:
+    """Fetch-and-authorise: the gate named by `code`, if the caller may work there.
+
+    A device is told 403 for any gate but its own (it must not learn which codes exist).
+    """
+    code = (code or "").strip().upper()
+    if device is not None:
+        if device.gate.code != code:
+            raise NotAllowed(_("This device is not registered at this gate."), code="wrong_gate")
+        gate = device.gate
+    else:
+        gate = Gate.objects.filter(code=code, is_active=True).first()
+        if gate is None:
+            raise NotFound(_("No such gate."))
+    kiosk_authorise(gate=gate, device=device, staff=staff)
+    return gate
+
+
+# --- scan ------------------------------------------------------------------------------------
+@dataclass
+class ScanResult:
+    verdict: rules.Verdict
+    event: GateEvent
+    booking: Booking | None
+    candidates: list[str]
+    queue_position: int | None
+
+
+def _booking_query() -> Any:
+    # declaration__fee (reverse one-to-one) makes the fee rule free of a query of its own.
+    return Booking.objects.select_related(
+        "slot", "gate", "vehicle", "declaration", "declaration__driver", "declaration__fee"
+    )
+
+
+def _pick(rows: list[Booking], gate: Gate, now: dt.datetime) -> Booking | None:
+    """Of a plate's bookings, the one the gate is dealing with now.
+
+    Live before departed; this gate before another; a truck already in the yard or at the lane
+    before a later confirmed trip; then the slot nearest to now.
+    """
+    if not rows:
+        return None
+    active = {BookingState.IN_YARD, BookingState.INSPECTION, BookingState.CALLED}
+    return min(
+        rows,
+        key=lambda b: (
+            b.state not in LIVE_BOOKING_STATES,
+            b.gate_id != gate.pk,
+            b.state not in active,
+            abs((b.slot_start - now).total_seconds()),
+        ),
+    )
+
+
+def kiosk_scan(
+    *,
+    gate: Gate,
+    lane: str = "",
+    raw: str = "",
+    ticket: str = "",
+    device: Device | None = None,
+    staff: Any = None,
+    now: dt.datetime | None = None,
+) -> ScanResult:
+    """Look up the truck a read names, decide the verdict, write the GateEvent.
+
+    `raw` is what a camera or a keyboard-wedge scanner read: a plate, or a ticket's QR text
+    (tried as both in the same query). `ticket` is a ticket named as such: only tickets match.
+    The caller has authorised the actor at `gate` (see `kiosk_gate`).
+    """
+    now = now or timezone.now()
+    raw = (raw or "").strip()
+    ticket = (ticket or "").strip()
+    if not raw and not ticket:
+        raise DomainError(_("Scan a ticket or enter a plate."), code="empty_read")
+    if len(raw) > MAX_READ or len(ticket) > MAX_READ:
+        raise DomainError(_("That read is too long to be a plate or a ticket."), code="invalid_read")
+
+    read_is_ticket = raw.upper().startswith(TICKET_PREFIX)
+    tickets = [t for t in {ticket, raw if not ticket else ""} if t]
+    plate = "" if (read_is_ticket and not ticket) else raw
+    canonical = canonical_plate(plate)[:40] if plate else ""
+
+    # 1. exact: the ticket and the plate in one query
+    wanted = Q(ticket__in=tickets) if tickets else Q(pk__in=[])
+    if canonical and not ticket:
+        recent = Q(state__in=LIVE_BOOKING_STATES) | Q(
+            state=BookingState.DEPARTED, departed_at__gte=now - DEPARTED_LOOKBACK
+        )
+        wanted |= Q(plate_canonical=canonical) & recent
+    rows = list(_booking_query().filter(wanted)[:20])
+    by_ticket = next((b for b in rows if b.ticket in tickets), None)
+    via_ticket = bool(ticket) or read_is_ticket or by_ticket is not None
+    if via_ticket:
+        booking = by_ticket
+        # A plate sent with a ticket is checked against it; a read that was the ticket is not a plate.
+        scanned_plate = raw if ticket else ""
+        event_plate = (
+            canonical_plate(raw)[:40] if ticket and raw else (booking.plate_canonical if booking else "")
+        )
+    else:
+        booking = _pick([b for b in rows if b.plate_canonical == canonical], gate, now)
+        scanned_plate = raw
+        event_plate = canonical
+
+    # 2. fuzzy: only when the plate matched nothing exactly; never acted on without staff
+    candidates: list[str] = []
+    if booking is None and not via_ticket and canonical:
+        candidates = _candidates(canonical)
+
+    verdict = rules.verdict(
+        gate=gate,
+        booking=booking,
+        declaration=booking.declaration if booking else None,
+        now=now,
+        scanned_plate=scanned_plate,
+        via_ticket=via_ticket,
+        lane_direction=device.direction if device else "",
+        candidates=candidates,
+    )
+    position = queue_position(booking) if booking is not None else None
+    event = GateEvent.objects.create(
+        kind=EventKind.SCAN,
+        gate=gate,
+        lane=(lane or (device.lane if device else ""))[:20],
+        device=device,
+        staff=staff if device is None else None,
+        raw=(raw or ticket)[:MAX_READ],
+        plate_canonical=event_plate,
+        ticket=((booking.ticket if booking else ticket or raw) if via_ticket else "")[:40],
+        verdict=verdict.verdict,
+        reason_code=verdict.reason_code,
+        reason=verdict.reason[:300],
+        action=verdict.action or "",
+        flags=list(verdict.flags),
+        candidates=candidates,
+        booking=booking,
+        created=now,
+    )
+    return ScanResult(
+        verdict=verdict, event=event, booking=booking, candidates=candidates, queue_position=position
+    )
+
+
+def _candidates(canonical: str) -> list[str]:
+    """Live bookings' plates one edit away from the read, likeliest first (display form)."""
+    variants = plate_variants(canonical)
+    if not variants:
+        return []
+    found = dict(
+        Booking.objects.filter(plate_canonical__in=list(variants), state__in=LIVE_BOOKING_STATES)
+        .values_list("plate_canonical", "vehicle__plate")
+        .distinct()[:50]
+    )
+    return [found[plate] for plate in rank_candidates(canonical, found)][:MAX_CANDIDATES]
+
+
+# --- actions ---------------------------------------------------------------------------------
+@dataclass
+class ActionResult:
+    booking: Booking
+    event: GateEvent
+
+
+def _perform(action: str, booking: Booking, actor: Any, label: str) -> Booking:
+    """The one yard service each action means (the queueing app owns them)."""
+    from queueing import services as yard
+
+    if action == rules.ADMIT:
+        return yard.booking_check_in(booking=booking, actor=actor, actor_label=label)
+    if action == rules.INSPECT and booking.state == BookingState.IN_YARD:
+        return yard.booking_send_to_inspection(booking=booking, actor=actor, actor_label=label)
+    if action == rules.INSPECT:
+        return yard.booking_pass_inspection(booking=booking, actor=actor, actor_label=label)
+    if action == rules.RELEASE:
+        return yard.booking_call(booking=booking, actor=actor, actor_label=label)
+    if action == rules.EXIT:
+        return yard.booking_depart(booking=booking, actor=actor, actor_label=label)
+    raise DomainError(_("Unknown action."), code="invalid_action")
+
+
+def kiosk_action(
+    *,
+    event_id: int,
+    action: str,
+    device: Device | None = None,
+    staff: Any = None,
+    now: dt.datetime | None = None,
+) -> ActionResult:
+    """Do the one action a scan's verdict allowed, after checking it is still allowed.
+
+    1. The scan must exist, be recent, be at a gate the actor works at, and have allowed
+       exactly this action.
+    2. Under the booking's row lock the verdict is decided again from the current state (the
+       truck may have been admitted, called or cancelled since); it must still allow it.
+    3. The yard service fires the transition; a GateEvent records the action.
+    Anything else is a 409 and changes nothing (the refusal is logged as a GateEvent too).
+    """
+    now = now or timezone.now()
+    if action not in {rules.ADMIT, rules.INSPECT, rules.RELEASE, rules.EXIT}:
+        raise DomainError(_("Unknown action."), code="invalid_action")
+    scan = (
+        GateEvent.objects.select_related("gate", "device").filter(pk=event_id, kind=EventKind.SCAN).first()
+        if str(event_id).isdigit()
+        else None
+    )
+    if scan is None:
+        raise NotFound(_("No such scan."))
+    kiosk_authorise(gate=scan.gate, device=device, staff=staff)
+    actor = staff if device is None else None
+    label = device.label if device is not None else ""
+    try:
+        with transaction.atomic():
+            booking = _recheck(scan, action, device, now)
+            booking = _perform(action, booking, actor, label)
+            event = GateEvent.objects.create(
+                kind=EventKind.ACTION,
+                gate=scan.gate,
+                lane=(device.lane if device else scan.lane)[:20],
+                device=device,
+                staff=actor,
+                raw=scan.raw,
+                plate_canonical=booking.plate_canonical,
+                ticket=scan.ticket,
+                verdict=scan.verdict,
+                reason_code=scan.reason_code,
+                reason=scan.reason,
+                action=action,
+                booking=booking,
+                scan=scan,
+                state_after=booking.state,
+                created=now,
+            )
+    except Conflict as exc:
+        GateEvent.objects.create(
+            kind=EventKind.ACTION,
+            gate=scan.gate,
+            lane=(device.lane if device else scan.lane)[:20],
+            device=device,
+            staff=actor,
+            raw=scan.raw,
+            plate_canonical=scan.plate_canonical,
+            ticket=scan.ticket,
+            verdict=Verdicts.DENY,
+            reason_code="action_refused",
+            reason=str(exc.detail)[:300],
+            action=action,
+            booking_id=scan.booking_id,
+            scan=scan,
+            created=now,
+        )
+        raise
+    return ActionResult(booking=booking, event=event)
+
+
+def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.datetime) -> Booking:
+    if scan.booking_id is None:
+        raise Conflict(
+            _("No booking was identified by this scan: confirm the plate first."), code="no_booking"
+        )
+    if scan.action != action:
+        raise Conflict(_("The verdict of this scan did not allow that action."), code="action_not_allowed")
+    if now - scan.created > SCAN_MAX_AGE:
+        raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
+    booking = _booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id)
+    verdict = rules.verdict(
+        gate=scan.gate,
+        booking=booking,
+        declaration=booking.declaration,
+        now=now,
+        scanned_plate=scan.plate_canonical if scan.ticket else "",
+        via_ticket=bool(scan.ticket),
+        lane_direction=device.direction if device else (scan.device.direction if scan.device else ""),
+    )
+    if verdict.action != action:
+        raise Conflict(
+            _("Not allowed any more: %(reason)s") % {"reason": verdict.reason}, code="action_not_allowed"
+        )
+    return booking
