@@ -60,6 +60,11 @@ def user_works_at_gate(user: Any, gate_id: int, roles: tuple[str, ...] = GATE_RO
     return any(user_has_role(user, role) for role in roles) and gate_id in gate_ids_for_user(user)
 
 
+def user_is_cashier(user: Any) -> bool:
+    """Gate staff, a gate manager or a superuser: takes money and sees the takings."""
+    return getattr(user, "is_superuser", False) or any(user_has_role(user, role) for role in CASHIER_ROLES)
+
+
 def can_view_fee(user: Any, declaration: Declaration) -> bool:
     company = company_for_user(user)
     if company is not None and declaration.company_id == company.pk:

@@ -1,0 +1,232 @@
+"""The fees API: a declaration's fee and its VietQR code, payments at the gate, the sandbox
+callback, refunds, and fees collected per gate and day. Thin: every write is one service call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import qrcode
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from vehicles.models import Gate
+from vehicles.selectors import gate_ids_for_user
+
+from . import services
+from .models import Fee, FeeState, Payment
+from .providers import SIGNATURE_HEADER
+from .selectors import (
+    collected_per_gate_and_day,
+    declaration_for_fee,
+    fee_breakdown_lines,
+    fee_for_declaration,
+    today_at_gates,
+    user_is_cashier,
+    vietqr_for_fee,
+)
+
+
+def fee_data(fee: Fee) -> dict[str, Any]:
+    """The fee as the API and the portal show it; `amount` is a JSON integer of VND."""
+    declaration = fee.declaration
+    return {
+        "declaration": declaration.pk,
+        "number": declaration.number,
+        "amount": int(fee.amount),
+        "currency": "VND",
+        "breakdown": [
+            {k: v for k, v in line.items() if k in ("key", "label", "detail", "amount", "factor", "percent")}
+            for line in fee_breakdown_lines(fee)
+        ],
+        "state": fee.state,
+        "reference": declaration.number,
+        "vietqr": vietqr_for_fee(fee),
+        "resolution": fee.resolution,
+        "computed_at": fee.computed_at,
+        "paid_at": fee.paid_at,
+        "refunded_at": fee.refunded_at,
+    }
+
+
+def payment_data(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "kind": payment.kind,
+        "method": payment.method,
+        "amount": int(payment.amount),
+        "reference": payment.reference,
+        "created": payment.created,
+    }
+
+
+def _fee_of(request: Request, pk: int) -> Fee:
+    declaration = declaration_for_fee(user=request.user, declaration_id=pk)
+    fee = fee_for_declaration(declaration)
+    if fee is None:
+        raise NotFound(
+            _("This declaration has no fee yet: it is computed when the declaration is submitted.")
+        )
+    return fee
+
+
+class FeeView(APIView):
+    """GET the fee of a declaration: amount, breakdown, state and the VietQR payload."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(fee_data(_fee_of(request, pk)))
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """An image is an image whatever the client's Accept header says (errors stay JSON)."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+def qr_png(text: str) -> bytes:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class FeeQrView(APIView):
+    """GET the VietQR payload as a PNG QR code; 409 when there is nothing to pay."""
+
+    content_negotiation_class = IgnoreAccept
+
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        fee = _fee_of(request, pk)
+        payload = vietqr_for_fee(fee)
+        if payload is None:
+            raise Conflict(_("There is nothing to pay by transfer for this fee."), code="nothing_to_pay")
+        response = HttpResponse(qr_png(payload), content_type="image/png")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class CashSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1)
+    receipt_number = serializers.CharField(max_length=80)
+
+
+class TransferSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=80)
+    amount = serializers.IntegerField(min_value=1, required=False)
+
+
+class RefundSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+def _paid_response(fee: Fee, payment: Payment, was_unpaid: bool) -> Response:
+    fee.refresh_from_db()
+    return Response(
+        {**fee_data(fee), "payment": payment_data(payment)},
+        status=status.HTTP_201_CREATED if was_unpaid else status.HTTP_200_OK,
+    )
+
+
+class FeeCashView(APIView):
+    """POST {amount, receipt_number}: gate staff took the fee in cash (kiosk)."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        fee = _fee_of(request, pk)
+        data = _valid(CashSerializer, request)
+        was_unpaid = fee.state == FeeState.UNPAID
+        payment = services.payment_record_cash(
+            fee=fee, amount=data["amount"], receipt_number=data["receipt_number"], staff=request.user
+        )
+        return _paid_response(fee, payment, was_unpaid)
+
+
+class FeeConfirmTransferView(APIView):
+    """POST {reference, amount?}: staff or a manager confirms a bank transfer arrived."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        fee = _fee_of(request, pk)
+        data = _valid(TransferSerializer, request)
+        was_unpaid = fee.state == FeeState.UNPAID
+        payment = services.payment_confirm_transfer(
+            fee=fee, reference=data["reference"], amount=data.get("amount"), staff=request.user
+        )
+        return _paid_response(fee, payment, was_unpaid)
+
+
+class FeeRefundView(APIView):
+    """POST {reason}: a gate manager refunds the paid fee of a cancelled declaration."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        fee = _fee_of(request, pk)
+        data = _valid(RefundSerializer, request)
+        refund = services.fee_refund(fee=fee, reason=data["reason"], manager=request.user)
+        fee.refresh_from_db()
+        return Response({**fee_data(fee), "refund": payment_data(refund)}, status=status.HTTP_201_CREATED)
+
+
+class SandboxCallbackView(APIView):
+    """POST from the sandbox provider, signed: `X-Sandbox-Signature: sha256=<hex HMAC-SHA256 of
+    the raw body with FEE_CALLBACK_SECRET>`; body {txn_id, reference, amount}."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        payment, created = services.payment_sandbox_callback(
+            body=request.body, signature=request.headers.get(SIGNATURE_HEADER)
+        )
+        return Response(
+            {"payment": payment.pk, "created": created, "state": Fee.objects.get(pk=payment.fee_id).state},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class CollectedView(APIView):
+    """GET ?gate=CODE&date=YYYY-MM-DD: fees collected per gate on a day (gate staff, managers)."""
+
+    def get(self, request: Request) -> Response:
+        user = request.user
+        if not user_is_cashier(user):
+            raise NotAllowed(_("Only gate staff and managers see the fees collected."))
+        gates = Gate.objects.filter(id__in=gate_ids_for_user(user)).order_by("code")
+        code = request.query_params.get("gate")
+        if code:
+            gates = gates.filter(code=code)
+            if not gates.exists():
+                raise NotFound(_("Unknown gate %(code)s.") % {"code": code})
+        day = _date_param(request.query_params.get("date"))
+        rows = {r["gate"]: r for r in collected_per_gate_and_day(gates=gates, date_from=day, date_to=day)}
+        zero = {"payments": 0, "collected": 0, "refunds": 0, "refunded": 0, "net": 0}
+        results = [{**zero, **rows.get(g.code, {}), "gate": g.code, "date": day} for g in gates]
+        return Response({"date": day, "currency": "VND", "results": results})
+
+
+def _date_param(value: str | None) -> dt.date:
+    if not value:
+        return today_at_gates()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(_("date must be YYYY-MM-DD."), code="invalid")
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
