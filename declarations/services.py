@@ -309,6 +309,21 @@ def declaration_create(
     return declaration
 
 
+def declaration_delete_draft(*, actor: Any, declaration: Declaration) -> None:
+    """A draft nobody reviewed can go; anything submitted is cancelled instead (its log stays)."""
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        if current.state != S.DRAFT:
+            raise Conflict(
+                _("Only a draft can be deleted; cancel this declaration instead."), code="illegal_transition"
+            )
+        names = [d.file.name for d in current.documents.all()]
+        storage = Document._meta.get_field("file").storage
+        current.delete()
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+
 def _save_children(
     declaration: Declaration, lines: list[CargoLine] | None, boxes: list[Container] | None
 ) -> None:
