@@ -36,14 +36,14 @@ VEHICLE_FIELDS = ("plate", "country", "kind", "trailer_plate", "max_gross_kg")
 _NATIONALITY = re.compile(r"[A-Z]{2}")
 
 
-def _full_clean(obj: Any, errors: dict[str, list[Any]]) -> None:
+def _full_clean(obj: Any, errors: dict[str, list[Any]], *, skip: tuple[str, ...] = ()) -> None:
     """Run the model's own field checks too and raise everything found, keyed by field.
 
     Uniqueness is checked by the callers with a friendlier message (and enforced by the
     database), so Django's generic "already exists" messages are left out.
     """
     try:
-        obj.full_clean(validate_unique=False, validate_constraints=False, exclude=list(errors))
+        obj.full_clean(validate_unique=False, validate_constraints=False, exclude=[*errors, *skip])
     except ValidationError as exc:
         for field, messages in exc.error_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -311,7 +311,8 @@ def _clean_vehicle(vehicle: Vehicle, *, country_given: bool) -> None:
                 _("Enter a maximum gross weight between 1,000 and 100,000 kg."), code="invalid_weight"
             )
         ]
-    _full_clean(vehicle, errors)
+    # A plate that does not parse leaves the country unknown: say what is wrong with the plate.
+    _full_clean(vehicle, errors, skip=("country",) if "plate" in errors else ())
 
 
 def _plate_taken(display: str) -> ValidationError:
@@ -373,3 +374,39 @@ def vehicle_delete(*, vehicle: Vehicle) -> None:
             vehicle.delete()
     except ProtectedError:
         raise Conflict(_("This vehicle appears on declarations and cannot be deleted."), code="in_use")
+
+
+# --- Profile (language and notification channels) -------------------------------------------
+
+
+def profile_update(
+    *,
+    user: Any,
+    language: str | None = None,
+    phone: str | None = None,
+    notify_email: bool | None = None,
+    notify_sms: bool | None = None,
+) -> Profile:
+    """Change a user's language and how they want to be told; SMS needs a phone number."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    if language is not None:
+        profile.language = language
+    if phone is not None:
+        profile.phone = phone.strip()
+    if notify_email is not None:
+        profile.notify_email = notify_email
+    if notify_sms is not None:
+        profile.notify_sms = notify_sms
+    errors: dict[str, list[Any]] = {}
+    if profile.phone:
+        try:
+            validate_phone(profile.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.error_list
+    elif profile.notify_sms:
+        errors["phone"] = [
+            ValidationError(_("Enter a phone number to be notified by SMS."), code="phone_required")
+        ]
+    _full_clean(profile, errors)
+    profile.save()
+    return profile

@@ -1,0 +1,297 @@
+"""Portal pages of the registries: sign-up, home, company, drivers, vehicles, profile, language.
+
+Thin on purpose: each page reads through the selectors (scoped to the caller's company, so
+another company's row is a 404) and writes through one service, whose field errors are put back
+on the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from cuakhau.accounts.models import profile_for
+from cuakhau.errors import DomainError
+
+from . import selectors, services
+from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm, add_service_errors
+from .models import Company, Driver, Vehicle
+from .plates import canonical_plate
+from .portal import sections_for
+
+PAGE_SIZE = 50
+
+View = Callable[..., HttpResponse]
+
+
+def operator_required(view: View) -> View:
+    """Signed in and acting for a company; others are sent to the portal home, which explains."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        company = selectors.company_for_user(request.user)
+        if company is None:
+            messages.info(request, _("Register your company first to manage drivers and vehicles."))
+            return redirect("portal-home")
+        return view(request, company, *args, **kwargs)
+
+    return wrapper
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+# --- Sign-up, home, language, profile ------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal-home")
+    form = SignUpForm(request.POST or None, initial={"language": translation.get_language()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.company_sign_up(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                company_name=data["company_name"],
+                tax_code=data["tax_code"],
+                address=data["address"],
+                phone=data["phone"],
+                language=data["language"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"password": "password1"})
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your company is registered."))
+            response = redirect("portal-home")
+            _remember_language(response, data["language"])
+            return response
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    company = selectors.company_for_user(request.user)
+    context: dict[str, Any] = {"company": company, "sections": sections_for(request)}
+    if company is not None:
+        context["driver_count"] = company.drivers.count()
+        context["vehicle_count"] = company.vehicles.count()
+    return render(request, "portal/home.html", context)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (cookie or session), and the profile of a signed-in user.
+
+    The profile is what notifications are written in, so an e-mail or SMS follows the language
+    the user last chose on screen.
+    """
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and check_for_language(language)
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.profile_update(user=request.user, language=language)
+    return response
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Language and notification channels of the signed-in user (operators and staff alike)."""
+    profile = profile_for(request.user)
+    initial = {
+        "language": profile.language,
+        "phone": profile.phone,
+        "notify_email": profile.notify_email,
+        "notify_sms": profile.notify_sms,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            translation.activate(form.cleaned_data["language"])
+            messages.success(request, _("Your settings are saved."))
+            response = redirect("portal-profile")
+            _remember_language(response, form.cleaned_data["language"])
+            return response
+    return render(request, "portal/profile.html", {"form": form, "profile": profile})
+
+
+# --- Company -------------------------------------------------------------------------------
+
+
+@login_required
+def company_edit(request: HttpRequest) -> HttpResponse:
+    """Edit the caller's company, or register one when a signed-in user has none yet."""
+    company = selectors.company_for_user(request.user)
+    initial = {f: getattr(company, f) for f in services.COMPANY_FIELDS} if company else None
+    form = CompanyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if company is None:
+                services.company_create_for_user(user=request.user, data=form.cleaned_data)
+                messages.success(request, _("Your company is registered."))
+            else:
+                services.company_update(company=company, data=form.cleaned_data)
+                messages.success(request, _("Company details saved."))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if company is not None:
+                company.refresh_from_db()
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            return redirect("portal-home")
+    return render(request, "portal/company_form.html", {"form": form, "company": company})
+
+
+# --- Drivers -------------------------------------------------------------------------------
+
+
+@operator_required
+def driver_list(request: HttpRequest, company: Company) -> HttpResponse:
+    drivers = selectors.drivers_for_user(request.user)
+    page = Paginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vehicles/driver_list.html", {"company": company, "page": page})
+
+
+@operator_required
+def driver_create(request: HttpRequest, company: Company) -> HttpResponse:
+    form = DriverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            driver = services.driver_create(company=company, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Driver %(name)s added.") % {"name": driver.full_name})
+            return redirect("portal-drivers")
+    return render(request, "vehicles/driver_form.html", {"form": form, "driver": None})
+
+
+@operator_required
+def driver_edit(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    driver: Driver = get_object_or_404(selectors.drivers_for_user(request.user), pk=pk)
+    initial = {f: getattr(driver, f) for f in services.DRIVER_FIELDS}
+    form = DriverForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.driver_update(driver=driver, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            driver.refresh_from_db()  # the service normalised fields in memory before refusing
+        else:
+            messages.success(request, _("Driver %(name)s saved.") % {"name": driver.full_name})
+            return redirect("portal-drivers")
+    return render(request, "vehicles/driver_form.html", {"form": form, "driver": driver})
+
+
+@operator_required
+def driver_delete(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    driver: Driver = get_object_or_404(selectors.drivers_for_user(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.driver_delete(driver=driver)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Driver %(name)s deleted.") % {"name": driver.full_name})
+        return redirect("portal-drivers")
+    return render(
+        request,
+        "vehicles/confirm_delete.html",
+        {"object": driver, "question": _("Delete this driver?"), "back": "portal-drivers"},
+    )
+
+
+# --- Vehicles ------------------------------------------------------------------------------
+
+
+@operator_required
+def vehicle_list(request: HttpRequest, company: Company) -> HttpResponse:
+    vehicles = selectors.vehicles_for_user(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        vehicles = vehicles.filter(plate_canonical__contains=canonical_plate(query))
+    page = Paginator(vehicles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vehicles/vehicle_list.html", {"company": company, "page": page, "q": query})
+
+
+@operator_required
+def vehicle_create(request: HttpRequest, company: Company) -> HttpResponse:
+    form = VehicleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle = services.vehicle_create(company=company, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Vehicle %(plate)s added.") % {"plate": vehicle.plate})
+            return redirect("portal-vehicles")
+    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": None})
+
+
+@operator_required
+def vehicle_edit(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    vehicle: Vehicle = get_object_or_404(selectors.vehicles_for_user(request.user), pk=pk)
+    initial = {f: getattr(vehicle, f) for f in services.VEHICLE_FIELDS}
+    form = VehicleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vehicle_update(vehicle=vehicle, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            vehicle.refresh_from_db()  # the service normalised fields in memory before refusing
+        else:
+            messages.success(request, _("Vehicle %(plate)s saved.") % {"plate": vehicle.plate})
+            return redirect("portal-vehicles")
+    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle})
+
+
+@operator_required
+def vehicle_delete(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    vehicle: Vehicle = get_object_or_404(selectors.vehicles_for_user(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.vehicle_delete(vehicle=vehicle)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Vehicle %(plate)s deleted.") % {"plate": vehicle.plate})
+        return redirect("portal-vehicles")
+    return render(
+        request,
+        "vehicles/confirm_delete.html",
+        {"object": vehicle, "question": _("Delete this vehicle?"), "back": "portal-vehicles"},
+    )
