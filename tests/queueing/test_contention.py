@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from queueing.models import LIVE_BOOKING_STATES, Booking, Slot
+from queueing.models import LIVE_BOOKING_STATES, Booking
 
 from .contention import fire_attempts, prepare
 
