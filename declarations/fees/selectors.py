@@ -110,6 +110,24 @@ def vietqr_for_fee(fee: Fee) -> str | None:
     return BankTransferVietQR().payload(fee)
 
 
+def fee_panel_context(declaration: Declaration) -> dict[str, Any]:
+    """Everything templates/fees/_fee_panel.html shows, from the declaration alone."""
+    from django.urls import reverse
+
+    fee = fee_for_declaration(declaration)
+    vietqr = vietqr_for_fee(fee) if fee is not None else None
+    return {
+        "declaration": declaration,
+        "fee": fee,
+        "fee_lines": fee_breakdown_lines(fee) if fee is not None else [],
+        "fee_payments": list(fee.payments.all()) if fee is not None else [],
+        "vietqr": vietqr,
+        "qr_url": reverse("api-fee-qr", args=[declaration.pk]) if vietqr else "",
+        "gate": declaration.gate,
+        "reference": declaration.number,
+    }
+
+
 def gate_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """A day at the gates, in their time zone (every Lạng Sơn gate is on Asia/Ho_Chi_Minh)."""
     zone = ZoneInfo(settings.TIME_ZONE)

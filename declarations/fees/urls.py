@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("portal/declarations/<int:pk>/fee/", views.fee_page, name="portal-fee"),
+]
