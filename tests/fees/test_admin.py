@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+from declarations.fees.models import FeeSchedule, FeeState, Payment, PaymentKind
+from declarations.fees.services import payment_record_cash
+from declarations.models import Declaration
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid_and_cancelled(fee, gate_staff):  # type: ignore[no-untyped-def]
+    payment_record_cash(fee=fee, amount=1_000_000, receipt_number="R1", staff=gate_staff)
+    Declaration.objects.filter(pk=fee.declaration_id).update(state="cancelled")
+    fee.refresh_from_db()
+    return fee
+
+
+def test_a_manager_edits_the_schedule_with_its_rates_and_multipliers(client, gate_manager):
+    client.force_login(gate_manager)
+    schedule = FeeSchedule.objects.get(resolution="09/2025/NQ-HĐND")
+    response = client.get(f"/admin/fees/feeschedule/{schedule.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "container_40_temporary_import" in html and "4000000" in html
+    assert "inland_delivery" in html
+
+
+def test_the_fee_admin_is_read_only_and_shows_payments(client, gate_manager, paid_and_cancelled):
+    client.force_login(gate_manager)
+    response = client.get(f"/admin/fees/fee/{paid_and_cancelled.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "R1" in html and "12000 kg" in html
+    assert 'name="state"' not in html and 'name="amount"' not in html
+    assert client.get("/admin/fees/fee/add/").status_code == 403
+
+
+def test_payments_cannot_be_added_changed_or_deleted_in_the_admin(client, gate_manager, paid_and_cancelled):
+    client.force_login(gate_manager)
+    payment = Payment.objects.get()
+    assert client.get("/admin/fees/payment/add/").status_code == 403
+    assert client.post(f"/admin/fees/payment/{payment.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"/admin/fees/payment/{payment.pk}/change/").status_code == 200  # view only
+    assert Payment.objects.count() == 1
+
+
+def test_the_refund_action_asks_for_a_reason_then_refunds(client, gate_manager, paid_and_cancelled):
+    client.force_login(gate_manager)
+    url = "/admin/fees/fee/"
+    base = {"action": "refund", ACTION_CHECKBOX_NAME: [paid_and_cancelled.pk]}
+    ask = client.post(url, base)
+    assert ask.status_code == 200 and 'name="reason"' in ask.content.decode()
+    paid_and_cancelled.refresh_from_db()
+    assert paid_and_cancelled.state == FeeState.PAID
+
+    done = client.post(url, {**base, "apply": "1", "reason": "Cancelled: partner gate closed"})
+    assert done.status_code == 302
+    paid_and_cancelled.refresh_from_db()
+    assert paid_and_cancelled.state == FeeState.REFUNDED
+    assert Payment.objects.get(kind=PaymentKind.REFUND).reason == "Cancelled: partner gate closed"
+
+
+def test_the_refund_action_is_not_offered_to_gate_staff(client, gate_staff, paid_and_cancelled):
+    client.force_login(gate_staff)
+    # gate staff may not even list fees (no view permission); the service refuses them anyway
+    assert client.get("/admin/fees/fee/").status_code == 403
+
+
+def test_the_collected_page_lists_totals_per_gate_and_day(client, gate_manager, paid_and_cancelled):
+    client.force_login(gate_manager)
+    response = client.get("/admin/fees/payment/collected/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "HUU_NGHI" in html and "1.000.000 VND" in html
+    assert "/admin/fees/payment/collected/" in client.get("/admin/fees/payment/").content.decode()
+
+
+def test_the_collected_page_needs_the_view_permission(client, customs_officer):
+    client.force_login(customs_officer)
+    assert client.get("/admin/fees/payment/collected/").status_code == 403
