@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -102,6 +104,11 @@ def _lock_gate(gate_id: int) -> None:
         list(Gate.objects.select_for_update().filter(pk=gate_id).values_list("pk", flat=True))
 
 
+def call_forward_interval() -> dt.timedelta:
+    """The lane's interval: gate.lane_release_per_tick trucks at most per this much time."""
+    return dt.timedelta(seconds=getattr(settings, "CALL_FORWARD_INTERVAL_SECONDS", 30))
+
+
 def call_forward_budget(gate: Gate) -> int | None:
     """How many more trucks the partner side accepts today (None: no figure set for today)."""
     today = timezone.localdate(timezone=rules.gate_zone(gate))
@@ -117,14 +124,18 @@ def call_forward_run(*, gate: Gate) -> list[int]:
     """Release the next ready trucks of the yard to the lane; returns the called booking ids.
 
     1. Take the gate's lock (advisory on PostgreSQL), so concurrent runners queue up.
-    2. Budget = min(gate.lane_release_per_tick, partner acceptance today − already called today).
+    2. Budget = min(gate.lane_release_per_tick − called in the last interval,
+                    partner acceptance today − already called today).
     3. Pick ready trucks in yard-queue order, locking them with SKIP LOCKED (a truck a kiosk is
        touching right now waits for the next tick), call each and tell its driver.
     """
     with transaction.atomic():
         _lock_gate(gate.pk)
         gate = Gate.objects.get(pk=gate.pk)
-        budget = gate.lane_release_per_tick
+        # Counted over the interval, not per run: a duplicate or concurrent run of the same tick
+        # finds the lane's share already used.
+        since = timezone.now() - call_forward_interval()
+        budget = gate.lane_release_per_tick - Booking.objects.filter(gate=gate, called_at__gt=since).count()
         remaining = call_forward_budget(gate)
         if remaining is not None:
             budget = min(budget, remaining)

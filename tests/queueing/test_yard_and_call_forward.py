@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connections
+from django.utils import timezone
+
+from cuakhau.notifications.models import Notification
+from cuakhau.transitions.models import TransitionLog
+from queueing import selectors, services
+from queueing.models import Booking, BookingState, PartnerAcceptance, Slot
+
+from .conftest import make_declaration, make_slot
+
+
+def yard_booking(company, owner, gate, *, slot=None, state="cleared", perishable=False, channel=None):  # type: ignore[no-untyped-def]
+    if slot is None:
+        now = timezone.now()
+        slot = Slot.objects.filter(
+            gate=gate, direction="export", start__gt=now, start__lt=now + dt.timedelta(minutes=50)
+        ).first() or make_slot(gate, hours_ahead=0.5, capacity=100)
+    declaration = make_declaration(company, state=state, perishable=perishable, channel=channel)
+    booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    return services.booking_check_in(booking=booking)
+
+
+@pytest.mark.django_db
+def test_the_yard_queue_puts_perishables_first_then_slot_start_then_check_in(company, owner, gate):
+    early = make_slot(gate, hours_ahead=0.5, capacity=10)
+    later = make_slot(gate, hours_ahead=0.75, capacity=10)
+    a = yard_booking(company, owner, gate, slot=later)
+    b = yard_booking(company, owner, gate, slot=early)
+    c = yard_booking(company, owner, gate, slot=later, perishable=True)
+    d = yard_booking(company, owner, gate, slot=early)
+    assert list(selectors.yard_queue(gate)) == [c, b, d, a]
+    assert [selectors.queue_position(x) for x in (c, b, d, a)] == [1, 2, 3, 4]
+    services.booking_call(booking=b)
+    b.refresh_from_db()
+    assert selectors.queue_position(b) is None
+    assert [selectors.queue_position(x) for x in (c, d, a)] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_queue_position_is_one_query(company, owner, gate, django_assert_num_queries):
+    booking = yard_booking(company, owner, gate)
+    with django_assert_num_queries(1):
+        assert selectors.queue_position(booking) == 1
+
+
+@pytest.mark.django_db
+def test_call_forward_releases_only_ready_trucks_in_queue_order(company, owner, gate):
+    gate.lane_release_per_tick = 10
+    gate.save()
+    waiting = yard_booking(company, owner, gate, state="under_review")
+    red = yard_booking(company, owner, gate, channel="red")
+    ready = yard_booking(company, owner, gate)
+    assert services.call_forward_run(gate=gate) == [ready.pk]
+    services.booking_send_to_inspection(booking=red)
+    services.booking_pass_inspection(booking=red, note="ok")
+    assert services.call_forward_run(gate=gate) == [red.pk]
+    waiting.refresh_from_db()
+    assert waiting.state == BookingState.IN_YARD
+    assert Notification.objects.filter(event="booking.called", subject_id=ready.pk, recipient=owner).exists()
+
+
+@pytest.mark.django_db
+def test_call_forward_releases_at_most_the_lane_share_per_interval(company, owner, gate, settings):
+    settings.CALL_FORWARD_INTERVAL_SECONDS = 30
+    gate.lane_release_per_tick = 3
+    gate.save()
+    for _ in range(8):
+        yard_booking(company, owner, gate)
+    assert len(services.call_forward_run(gate=gate)) == 3
+    assert services.call_forward_run(gate=gate) == []  # the same tick run twice
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31)):
+        assert len(services.call_forward_run(gate=gate)) == 3
+
+
+@pytest.mark.django_db
+def test_call_forward_never_exceeds_the_partner_acceptance_of_the_day(company, owner, gate, settings):
+    settings.CALL_FORWARD_INTERVAL_SECONDS = 0
+    gate.lane_release_per_tick = 4
+    gate.save()
+    PartnerAcceptance.objects.create(gate=gate, date=timezone.localdate(), accepted=6)
+    for _ in range(10):
+        yard_booking(company, owner, gate)
+    assert len(services.call_forward_run(gate=gate)) == 4
+    assert len(services.call_forward_run(gate=gate)) == 2
+    assert services.call_forward_run(gate=gate) == []
+    assert Booking.objects.filter(state=BookingState.CALLED).count() == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_call_forward_runners_never_call_a_truck_twice_nor_exceed_capacity(
+    company, owner, gate, settings
+):
+    settings.CALL_FORWARD_INTERVAL_SECONDS = 0  # only the partner figure and the per-run share bind
+    gate.lane_release_per_tick = 3
+    gate.save()
+    PartnerAcceptance.objects.create(gate=gate, date=timezone.localdate(), accepted=11)
+    slot = make_slot(gate, hours_ahead=0.5, capacity=100)
+    for _ in range(20):
+        yard_booking(company, owner, gate, slot=slot)
+    results: list[list[int]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def runner() -> None:
+        try:
+            barrier.wait()
+            for _ in range(6):
+                results.append(services.call_forward_run(gate=gate))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    called = [pk for run in results for pk in run]
+    assert len(called) == len(set(called)) == 11
+    assert all(len(run) <= 3 for run in results)
+    assert Booking.objects.filter(state=BookingState.CALLED).count() == 11
+    assert TransitionLog.objects.filter(transition="call").count() == 11
+
+
+@pytest.mark.django_db
+def test_the_wait_estimate_uses_the_partner_rate_and_says_when_today_is_out_of_reach(company, owner, gate):
+    first = yard_booking(company, owner, gate)
+    second = yard_booking(company, owner, gate)
+    none = selectors.wait_estimate(gate, second)
+    assert none.basis == "none" and none.minutes is None and none.position == 2
+    PartnerAcceptance.objects.create(gate=gate, date=timezone.localdate(), accepted=1)
+    tight = selectors.wait_estimate(gate, second)
+    assert tight.basis == "partner" and tight.beyond_today and tight.minutes is None
+    assert selectors.wait_estimate(gate, first).minutes is not None
