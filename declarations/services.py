@@ -192,9 +192,10 @@ def _resolve_parties(
 
 
 def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> list[CargoLine]:
+    """Cargo lines from plain dicts; each problem reads "Line 2, HS code: ..." wherever shown."""
     built: list[CargoLine] = []
-    line_errors: list[dict[str, list[str]]] = []
-    for raw in lines:
+    problems: list[str] = []
+    for number, raw in enumerate(lines, start=1):
         values = {k: raw[k] for k in CARGO_FIELDS if k in raw and raw[k] is not None}
         for key in ("description", "hs_code", "unit", "origin", "currency"):
             if key in values:
@@ -202,21 +203,25 @@ def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> 
         if "origin" in values:
             values["origin"] = values["origin"].upper()
         line = CargoLine(**values)
+        found: dict[str, list[str]] = {}
         try:
             line.full_clean(exclude=["declaration"], validate_constraints=False)
-            problems: dict[str, list[str]] = {}
-            if line.quantity is not None and line.quantity <= 0:
-                problems["quantity"] = [_("Must be more than zero.")]
-            if line.gross_kg is not None and line.gross_kg <= 0:
-                problems["gross_kg"] = [_("Must be more than zero.")]
-            if problems:
-                raise ValidationError(problems)
-            line_errors.append({})
         except ValidationError as exc:
-            line_errors.append({f: [str(m) for m in msgs] for f, msgs in exc.message_dict.items()})
+            found = {f: [str(m) for m in msgs] for f, msgs in exc.message_dict.items()}
+        for field in ("quantity", "gross_kg"):
+            value = getattr(line, field)
+            if field not in found and value is not None and value <= 0:
+                found[field] = [_("Must be more than zero.")]
+        for field, messages in found.items():
+            label = CargoLine._meta.get_field(field).verbose_name if field != "__all__" else ""
+            for message in messages:
+                problems.append(
+                    _("Line %(n)s, %(field)s: %(message)s")
+                    % {"n": number, "field": label, "message": message}
+                )
         built.append(line)
-    if any(line_errors):
-        errors["cargo_lines"] = line_errors
+    if problems:
+        errors["cargo_lines"] = problems
     return built
 
 

@@ -1,0 +1,279 @@
+"""Portal pages of declarations (operators). Thin: forms in, one service call, a message out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cuakhau.errors import DomainError, NotAllowed, NotFound
+
+from . import selectors, services
+from .forms import (
+    CargoFormSet,
+    ContainerFormSet,
+    DeclarationForm,
+    DocumentForm,
+    apply_service_errors,
+    formset_rows,
+)
+from .models import Declaration
+
+
+def _company(request: HttpRequest) -> Any:
+    try:
+        return selectors.operator_company(request.user)
+    except NotAllowed:
+        raise PermissionDenied
+
+
+def _own(request: HttpRequest, pk: int) -> Declaration:
+    try:
+        return selectors.declaration_for_owner(user=request.user, pk=pk)
+    except NotAllowed:
+        raise PermissionDenied
+    except NotFound:
+        raise Http404
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(getattr(exc, "detail", exc))
+
+
+@login_required
+@require_GET
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    _company(request)
+    declarations = selectors.declarations_for_user(request.user).order_by("-created")[:200]
+    return render(request, "declarations/list.html", {"declarations": declarations})
+
+
+def _initial_rows(declaration: Declaration | None) -> tuple[list[dict], list[dict]]:
+    if declaration is None:
+        return [], []
+    cargo = [
+        {
+            k: getattr(line, k)
+            for k in (
+                "description",
+                "hs_code",
+                "quantity",
+                "unit",
+                "gross_kg",
+                "value",
+                "origin",
+                "perishable",
+            )
+        }
+        for line in declaration.cargo_lines.all()
+    ]
+    boxes = [{"number": c.number, "size_ft": c.size_ft} for c in declaration.containers.all()]
+    return cargo, boxes
+
+
+def _edit(request: HttpRequest, declaration: Declaration | None) -> HttpResponse:
+    company = _company(request)
+    cargo_initial, box_initial = _initial_rows(declaration)
+    header_initial = (
+        {
+            "vehicle": declaration.vehicle_id,
+            "driver": declaration.driver_id,
+            "gate": declaration.gate.code,
+            "direction": declaration.direction,
+            "planned_date": declaration.planned_date,
+            "delivery_mode": declaration.delivery_mode,
+            "temporary_import": declaration.temporary_import,
+        }  # fmt: skip
+        if declaration
+        else {}
+    )
+    data = request.POST if request.method == "POST" else None
+    form = DeclarationForm(data, company=company, initial=header_initial)
+    cargo = CargoFormSet(data, prefix="cargo", initial=cargo_initial)
+    containers = ContainerFormSet(data, prefix="containers", initial=box_initial)
+    problems: list[str] = []
+    if data is not None and form.is_valid() and cargo.is_valid() and containers.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            if declaration is None:
+                declaration = services.declaration_create(
+                    actor=request.user,
+                    cargo_lines=formset_rows(cargo),
+                    containers=formset_rows(containers),
+                    **fields,
+                )
+                messages.success(request, _("Draft %(number)s saved.") % {"number": declaration.number})
+            else:
+                services.declaration_update(
+                    actor=request.user,
+                    declaration=declaration,
+                    cargo_lines=formset_rows(cargo),
+                    containers=formset_rows(containers),
+                    **fields,
+                )
+                messages.success(request, _("Declaration %(number)s saved.") % {"number": declaration.number})
+            return redirect("declarations:detail", pk=declaration.pk)
+        except ValidationError as exc:
+            problems = apply_service_errors(exc, form)
+        except DomainError as exc:
+            problems = [_error_text(exc)]
+    return render(
+        request,
+        "declarations/form.html",
+        {
+            "form": form,
+            "cargo": cargo,
+            "containers": containers,
+            "problems": problems,
+            "declaration": declaration,
+        },
+    )
+
+
+@login_required
+def declaration_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@login_required
+def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = _own(request, pk)
+    if declaration.state not in selectors.EDITABLE_STATES:
+        messages.error(request, _("Only a draft or a returned declaration can be edited."))
+        return redirect("declarations:detail", pk=pk)
+    return _edit(request, declaration)
+
+
+@login_required
+@require_GET
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = _own(request, pk)
+    return render(
+        request,
+        "declarations/detail.html",
+        {
+            "declaration": declaration,
+            "reviews": list(declaration.reviews.all()),
+            "actions": selectors.declaration_actions(request.user, declaration),
+            "document_form": DocumentForm(),
+            "status": status_payload(request.user, declaration),
+        },
+    )
+
+
+def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
+    return {
+        "id": declaration.pk,
+        "number": declaration.number,
+        "state": declaration.state,
+        "state_label": str(declaration.get_state_display()),
+        "channel": declaration.channel,
+        "channel_label": str(declaration.get_channel_display() or ""),
+        "valid_until": declaration.valid_until.isoformat() if declaration.valid_until else None,
+        "reviews": [
+            {
+                "id": r.pk,
+                "agency": r.agency,
+                "agency_label": str(r.get_agency_display()),
+                "state": r.state,
+                "state_label": str(r.get_state_display()),
+                "note": r.note,
+            }
+            for r in declaration.reviews.all()
+        ],
+        "actions": selectors.declaration_actions(user, declaration),
+    }
+
+
+@login_required
+@require_GET
+def declaration_status(request: HttpRequest, pk: int) -> JsonResponse:
+    declaration = _own(request, pk)
+    response = JsonResponse(status_payload(request.user, declaration))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+OWNER_ACTIONS = {
+    "submit": (services.declaration_submit, gettext_lazy("Declaration %(number)s submitted.")),
+    "resubmit": (services.declaration_resubmit, gettext_lazy("Declaration %(number)s submitted again.")),
+    "cancel": (services.declaration_cancel, gettext_lazy("Declaration %(number)s cancelled.")),
+}
+
+
+@login_required
+@require_POST
+def declaration_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    declaration = _own(request, pk)
+    if action not in OWNER_ACTIONS:
+        raise Http404
+    service, done = OWNER_ACTIONS[action]
+    kwargs = {"note": request.POST.get("note", "")} if action == "cancel" else {}
+    try:
+        service(actor=request.user, declaration=declaration, **kwargs)
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, str(done) % {"number": declaration.number})
+    return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = _own(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
+        return redirect("declarations:detail", pk=pk)
+    try:
+        services.document_add(
+            actor=request.user,
+            declaration=declaration,
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+        )
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Document added."))
+    return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    declaration = _own(request, pk)
+    document = declaration.documents.filter(pk=doc_pk).first()
+    if document is None:
+        raise Http404
+    try:
+        services.document_remove(actor=request.user, document=document)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Document removed."))
+    return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    """Owners and the officers who see the declaration; served with the type read at upload."""
+    declaration = selectors.declarations_for_user(request.user).filter(pk=pk).first()
+    document = declaration.documents.filter(pk=doc_pk).first() if declaration else None
+    if document is None:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.file.name.rsplit("/", 1)[-1]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,78 @@
+/* Declarations: add formset rows on the edit page; keep the detail page's review states live. */
+(function () {
+  "use strict";
+
+  // --- edit page: "Add a cargo line" / "Add a container" clone the empty form ----------------
+  document.querySelectorAll("button.add-row").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var prefix = button.dataset.prefix;
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var template = document.getElementById(prefix + "-empty");
+      var rows = document.getElementById(prefix + "-rows");
+      if (!total || !template || !rows) return;
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      rows.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+    });
+  });
+
+  // --- detail page: poll the status endpoint and update states, notes and buttons -------------
+  var root = document.getElementById("declaration");
+  if (!root) return;
+  var url = root.dataset.statusUrl;
+  var FINAL = ["rejected", "cancelled", "completed", "expired"];
+
+
+  function render(data) {
+    var badge = document.getElementById("declaration-state");
+    badge.className = "state big " + data.state;
+    badge.textContent = data.state_label;
+    root.dataset.state = data.state;
+    var channel = document.getElementById("declaration-channel");
+    if (channel && data.channel) {
+      channel.innerHTML = "";
+      var span = document.createElement("span");
+      span.className = "channel " + data.channel;
+      span.textContent = data.channel_label;
+      channel.appendChild(span);
+    }
+    var tbody = document.querySelector("#reviews tbody");
+    if (tbody && data.reviews.length) {
+      var none = tbody.querySelector("tr.none");
+      if (none) none.remove();
+      data.reviews.forEach(function (r) {
+        var row = tbody.querySelector('tr[data-review="' + r.id + '"]');
+        if (!row) {
+          row = document.createElement("tr");
+          row.dataset.review = String(r.id);
+          row.innerHTML = "<td></td><td><span></span></td><td class='note'></td>";
+          row.cells[0].textContent = r.agency_label;
+          tbody.appendChild(row);
+        }
+        var state = row.cells[1].querySelector("span");
+        state.className = "state " + r.state;
+        state.textContent = r.state_label;
+        row.cells[2].textContent = r.note;
+      });
+    }
+    document.querySelectorAll("#declaration-actions [data-action]").forEach(function (el) {
+      el.hidden = data.actions.indexOf(el.dataset.action) < 0;
+    });
+    var hint = document.getElementById("returned-hint");
+    if (hint) hint.hidden = data.state !== "returned";
+  }
+
+  var timer = null;
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        render(data);
+        if (FINAL.indexOf(data.state) >= 0 && timer) { clearInterval(timer); timer = null; }
+      })
+      .catch(function () { /* offline for a moment: the next tick tries again */ });
+  }
+  if (FINAL.indexOf(root.dataset.state) < 0) timer = setInterval(poll, 4000);
+})();
