@@ -1,0 +1,241 @@
+"""Every rule of the kiosk verdict (queueing/kiosk/rules.py), one test or table row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone, translation
+
+from queueing.kiosk import rules
+from queueing.kiosk.services import kiosk_scan
+from tests import factories
+
+from .conftest import MORNING, make_booking
+
+pytestmark = pytest.mark.django_db
+
+
+def decide(booking, *, gate=None, now=None, **kwargs):  # type: ignore[no-untyped-def]
+    return rules.verdict(
+        gate=gate or booking.gate,
+        booking=booking,
+        declaration=booking.declaration,
+        now=now or timezone.now(),
+        **kwargs,
+    )
+
+
+def test_a_ticket_nobody_booked_is_denied(gate):
+    v = rules.verdict(gate=gate, booking=None, declaration=None, now=timezone.now(), via_ticket=True)
+    assert (v.verdict, v.reason_code, v.action) == ("deny", "unknown_ticket", None)
+
+
+def test_a_plate_without_booking_today_is_denied(gate):
+    v = rules.verdict(gate=gate, booking=None, declaration=None, now=timezone.now(), scanned_plate="12C12345")
+    assert (v.verdict, v.reason_code, v.action) == ("deny", "no_booking", None)
+
+
+def test_a_near_miss_plate_asks_staff_to_confirm_and_never_allows(gate):
+    v = rules.verdict(
+        gate=gate, booking=None, declaration=None, now=timezone.now(), candidates=["12C-123.45"]
+    )
+    assert (v.verdict, v.reason_code, v.action) == ("check", "plate_unsure", None)
+    assert "fuzzy_read" in v.flags
+
+
+def test_a_ticket_shown_by_another_truck_is_denied_and_flagged_as_possible_fraud():
+    booking = make_booking(plate="12C-111.11")
+    v = decide(booking, via_ticket=True, scanned_plate="12C-999.99")
+    assert (v.verdict, v.reason_code, v.action) == ("deny", "ticket_plate_mismatch", None)
+    assert "possible_fraud" in v.flags
+    assert "12C11111" in v.reason and "12C99999" in v.reason
+
+
+def test_a_ticket_shown_by_its_own_truck_is_fine():
+    booking = make_booking(plate="12C-111.11")
+    v = decide(booking, via_ticket=True, scanned_plate="12c 111 11")
+    assert (v.verdict, v.action) == ("allow", "admit")
+
+
+def test_a_truck_booked_at_another_gate_is_denied(gate):
+    booking = make_booking(gate=factories.gate("TAN_THANH"))
+    v = decide(booking, gate=gate)
+    assert (v.verdict, v.reason_code) == ("deny", "wrong_gate")
+    assert "TAN_THANH" in v.reason
+
+
+def test_a_truck_at_a_lane_of_the_other_direction_is_denied():
+    booking = make_booking(direction="export")
+    v = decide(booking, lane_direction="import")
+    assert (v.verdict, v.reason_code) == ("deny", "wrong_direction")
+
+
+def test_a_direction_the_gate_does_not_serve_is_denied():
+    coc_nam = factories.gate("COC_NAM")  # export and import only
+    booking = make_booking(gate=coc_nam, direction="empty")
+    assert decide(booking).reason_code == "wrong_direction"
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [("departed", "already_departed"), ("cancelled", "booking_cancelled"), ("no_show", "no_show")],
+)
+def test_a_booking_that_is_over_is_denied(state, reason):
+    booking = make_booking(state=state, declaration_state="completed" if state == "departed" else "cleared")
+    v = decide(booking)
+    assert (v.verdict, v.reason_code, v.action) == ("deny", reason, None)
+
+
+@pytest.mark.parametrize(
+    ("declaration_state", "reason"),
+    [
+        ("draft", "declaration_draft"),
+        ("rejected", "declaration_rejected"),
+        ("cancelled", "declaration_cancelled"),
+        ("returned", "declaration_returned"),
+        ("expired", "declaration_expired"),
+        ("completed", "declaration_completed"),
+    ],
+)
+@pytest.mark.parametrize("booking_state", ["confirmed", "in_yard"])
+def test_a_declaration_that_cannot_cross_is_denied(declaration_state, reason, booking_state):
+    booking = make_booking(state=booking_state, declaration_state=declaration_state)
+    v = decide(booking)
+    assert (v.verdict, v.reason_code, v.action) == ("deny", reason, None)
+
+
+class TestYardEntryWindow:
+    """Slot 11:00–12:00; the gate's early margin is 60 min and its grace 30 min: 10:00–12:30."""
+
+    @pytest.fixture
+    def booking(self, gate):  # type: ignore[no-untyped-def]
+        assert (gate.early_margin_minutes, gate.grace_minutes) == (60, 30)
+        return make_booking(slot_start=MORNING + dt.timedelta(hours=2))
+
+    @pytest.mark.parametrize(
+        ("clock", "verdict", "reason"),
+        [
+            ("09:59", "deny", "too_early"),
+            ("10:00", "allow", "admit"),
+            ("11:30", "allow", "admit"),
+            ("12:30", "allow", "admit"),
+            ("12:31", "deny", "too_late"),
+        ],
+    )
+    def test_the_window_decides_yard_entry(self, booking, gate, clock, verdict, reason):
+        hour, minute = map(int, clock.split(":"))
+        with time_machine.travel(MORNING.replace(hour=hour, minute=minute), tick=False):
+            result = kiosk_scan(gate=gate, raw=booking.vehicle.plate)
+        assert (result.verdict.verdict, result.verdict.reason_code) == (verdict, reason)
+        assert result.verdict.action == ("admit" if verdict == "allow" else None)
+
+    def test_too_early_says_when_entry_opens(self, booking, gate):
+        with time_machine.travel(MORNING, tick=False), translation.override("en"):
+            result = kiosk_scan(gate=gate, raw=booking.vehicle.plate)
+        assert "10:00" in result.verdict.reason
+
+    def test_too_late_says_when_entry_closed(self, booking, gate):
+        with time_machine.travel(MORNING + dt.timedelta(hours=5), tick=False), translation.override("en"):
+            result = kiosk_scan(gate=gate, raw=booking.vehicle.plate)
+        assert "12:30" in result.verdict.reason
+
+
+@pytest.mark.parametrize("declaration_state", ["submitted", "under_review"])
+def test_a_truck_waiting_for_clearance_may_enter_the_yard(declaration_state):
+    v = decide(make_booking(declaration_state=declaration_state))
+    assert (v.verdict, v.reason_code, v.action) == ("allow", "admit_pending_clearance", "admit")
+
+
+def test_a_cleared_truck_in_its_window_is_admitted():
+    v = decide(make_booking())
+    assert (v.verdict, v.reason_code, v.action) == ("allow", "admit", "admit")
+
+
+def test_an_unpaid_fee_does_not_stop_yard_entry():
+    v = decide(make_booking(fee=1_200_000))
+    assert (v.verdict, v.action) == ("allow", "admit")
+
+
+def test_a_red_channel_truck_in_the_yard_goes_to_inspection_first():
+    v = decide(make_booking(state="in_yard", channel="red"))
+    assert (v.verdict, v.reason_code, v.action) == ("check", "inspection_needed", "inspect")
+    assert "red_channel" in v.flags
+
+
+def test_a_truck_the_gate_picked_for_inspection_goes_there_whatever_its_channel():
+    v = decide(make_booking(state="in_yard", channel="green", inspection_required=True))
+    assert (v.reason_code, v.action) == ("inspection_needed", "inspect")
+
+
+def test_a_truck_at_inspection_waits_for_its_result_to_be_recorded():
+    v = decide(make_booking(state="inspection", channel="red"))
+    assert (v.verdict, v.reason_code, v.action) == ("check", "at_inspection", "inspect")
+
+
+def test_a_red_channel_truck_that_passed_inspection_is_released():
+    v = decide(make_booking(state="in_yard", channel="red", inspection_passed=True))
+    assert (v.verdict, v.reason_code, v.action) == ("allow", "release", "release")
+
+
+@pytest.mark.parametrize("declaration_state", ["submitted", "under_review"])
+def test_a_truck_in_the_yard_is_not_released_before_clearance(declaration_state):
+    v = decide(make_booking(state="in_yard", declaration_state=declaration_state))
+    assert (v.verdict, v.reason_code, v.action) == ("check", "waiting_clearance", None)
+
+
+def test_a_cleared_truck_in_the_yard_is_released_to_the_lane():
+    v = decide(make_booking(state="in_yard"))
+    assert (v.verdict, v.reason_code, v.action) == ("allow", "release", "release")
+
+
+def test_an_unpaid_fee_stops_the_release_and_shows_the_amount():
+    booking = make_booking(state="in_yard", fee=1_200_000)
+    with translation.override("en"):
+        v = decide(booking)
+        reason = v.reason
+    assert (v.verdict, v.reason_code, v.action) == ("check", "fee_unpaid", None)
+    assert v.params["amount_vnd"] == 1_200_000
+    assert "1,200,000" in reason
+    assert "fee_unpaid" in v.flags
+
+
+def test_a_paid_fee_lets_the_truck_go():
+    v = decide(make_booking(state="in_yard", fee=1_200_000, fee_state="paid"))
+    assert (v.verdict, v.action) == ("allow", "release")
+
+
+def test_a_called_truck_at_the_lane_exits():
+    v = decide(make_booking(state="called"))
+    assert (v.verdict, v.reason_code, v.action) == ("allow", "exit", "exit")
+
+
+def test_a_called_truck_with_an_unpaid_fee_is_checked_at_the_lane():
+    v = decide(make_booking(state="called", fee=500_000))
+    assert (v.verdict, v.reason_code, v.action) == ("check", "fee_unpaid", None)
+
+
+def test_every_reason_has_a_message():
+    codes = {
+        "unknown_ticket",
+        "no_booking",
+        "plate_unsure",
+        "ticket_plate_mismatch",
+        "wrong_gate",
+        "wrong_direction",
+        "booking_cancelled",
+        "no_show",
+        "already_departed",
+        "too_early",
+        "too_late",
+        "admit_pending_clearance",
+        "admit",
+        "inspection_needed",
+        "at_inspection",
+        "waiting_clearance",
+        "fee_unpaid",
+        "release",
+        "exit",
+    }
+    assert codes <= set(rules.REASONS)
