@@ -142,6 +142,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["cuakhau.formats"]  # Vietnamese number grouping (32.000), see there
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -184,6 +184,11 @@ def company_update(*, company: Company, data: Mapping[str, Any]) -> Company:
     return company
 
 
+def company_validate(*, company: Company) -> None:
+    """The checks ``company_update`` runs, for forms that save themselves (the admin)."""
+    _clean_company(company)
+
+
 # --- Drivers -------------------------------------------------------------------------------
 
 
@@ -273,6 +278,11 @@ def driver_delete(*, driver: Driver) -> None:
             driver.delete()
     except ProtectedError:
         raise Conflict(_("This driver appears on declarations and cannot be deleted."), code="in_use")
+
+
+def driver_validate(*, driver: Driver) -> None:
+    """The checks ``driver_update`` runs, for forms that save themselves (the admin)."""
+    _clean_driver(driver)
 
 
 # --- Vehicles ------------------------------------------------------------------------------
@@ -374,6 +384,11 @@ def vehicle_delete(*, vehicle: Vehicle) -> None:
             vehicle.delete()
     except ProtectedError:
         raise Conflict(_("This vehicle appears on declarations and cannot be deleted."), code="in_use")
+
+
+def vehicle_validate(*, vehicle: Vehicle) -> None:
+    """The checks ``vehicle_update`` runs, for forms that save themselves (the admin)."""
+    _clean_vehicle(vehicle, country_given=bool(vehicle.country))
 
 
 # --- Profile (language and notification channels) -------------------------------------------
