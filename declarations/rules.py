@@ -45,8 +45,8 @@ def parse_chapters(text: str) -> set[int]:
     for part in (p.strip() for p in (text or "").split(",")):
         if not part:
             continue
-        low, _sep, high = part.partition("-")
-        if not low.strip().isdigit() or (high and not high.strip().isdigit()):
+        low, sep, high = part.partition("-")
+        if not low.strip().isdigit() or (sep and not high.strip().isdigit()):
             raise ValueError(f"not a chapter or a range of chapters: {part!r}")
         first, last = int(low), int(high) if high else int(low)
         if not (1 <= first <= last <= 99):

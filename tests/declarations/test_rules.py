@@ -1,0 +1,157 @@
+"""Routing and risk rules: required agencies, the customs channel, review order, targets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from declarations import rules
+from declarations.models import ReviewTarget, RuleKind
+from tests import factories
+from vehicles.models import Gate
+
+from .conftest import FRUIT, MACHINES, make_rule, new_draft
+
+pytestmark = pytest.mark.django_db
+
+WOOD = {**MACHINES, "description": "Gỗ xẻ (sawn wood)", "hs_code": "44079990"}
+TOBACCO = {**MACHINES, "description": "Lá thuốc lá (tobacco leaves)", "hs_code": "24011010"}
+CHILLED_MACHINES = {**MACHINES, "perishable": True}
+
+
+def test_parse_chapters_reads_ranges_and_single_chapters():
+    assert rules.parse_chapters("01-03, 44") == {1, 2, 3, 44}
+    for bad in ("1-", "a", "24-01", "0", "100"):
+        with pytest.raises(ValueError):
+            rules.parse_chapters(bad)
+
+
+@pytest.mark.parametrize(
+    ("line", "quarantine"),
+    [(MACHINES, False), (FRUIT, True), (WOOD, True), (TOBACCO, True), (CHILLED_MACHINES, True)],
+)
+def test_quarantine_for_default_chapters_01_24_and_44_or_perishable(owner, line, quarantine):
+    declaration = new_draft(owner, lines=[line])
+    agencies = rules.required_agencies(declaration)
+    assert agencies[:2] == ["customs", "border_guard"]
+    assert ("quarantine" in agencies) is quarantine
+
+
+def test_settings_change_the_default_chapters(owner, settings):
+    settings.QUARANTINE_HS_CHAPTERS = "01-07"
+    assert "quarantine" not in rules.required_agencies(new_draft(owner, lines=[WOOD]))
+
+
+def test_a_gate_rule_replaces_the_default_chapters_at_that_gate_only(owner):
+    make_rule(RuleKind.QUARANTINE_CHAPTERS, "01-24", gate=Gate.objects.get(code="TAN_THANH"))
+    assert "quarantine" not in rules.required_agencies(new_draft(owner, lines=[WOOD], gate="TAN_THANH"))
+    assert "quarantine" in rules.required_agencies(new_draft(owner, lines=[WOOD], gate="HUU_NGHI"))
+
+
+def test_a_quarantine_prefix_rule_adds_codes(owner):
+    make_rule(RuleKind.QUARANTINE_PREFIXES, "8413")
+    assert "quarantine" in rules.required_agencies(new_draft(owner, lines=[MACHINES]))
+
+
+def test_no_rule_means_green(owner):
+    assert rules.customs_channel(new_draft(owner, lines=[MACHINES])) == ("green", "no risk rule matched")
+
+
+def test_red_prefix_beats_yellow(owner):
+    make_rule(RuleKind.FIRST_DECLARATION_YELLOW)
+    make_rule(RuleKind.RED_PREFIXES, "2401")
+    channel, reason = rules.customs_channel(new_draft(owner, lines=[TOBACCO]))
+    assert channel == "red" and "2401" in reason
+
+
+def test_first_declaration_of_a_company_is_yellow_later_ones_are_not(owner, officers):
+    from declarations import services
+
+    make_rule(RuleKind.FIRST_DECLARATION_YELLOW)
+    first = new_draft(owner, lines=[MACHINES])
+    assert rules.customs_channel(first)[0] == "yellow"
+    services.declaration_submit(actor=owner, declaration=first)
+    assert rules.customs_channel(new_draft(owner, lines=[MACHINES]))[0] == "green"
+
+
+def test_a_rule_for_another_direction_does_not_apply(owner):
+    make_rule(RuleKind.RED_PREFIXES, "8413", direction="import")
+    assert rules.customs_channel(new_draft(owner, lines=[MACHINES]))[0] == "green"
+
+
+def test_inactive_rules_do_not_apply(owner):
+    make_rule(RuleKind.RED_PREFIXES, "8413", is_active=False)
+    assert rules.customs_channel(new_draft(owner, lines=[MACHINES]))[0] == "green"
+
+
+def test_the_random_sample_is_deterministic_and_near_its_rate(owner):
+    draws = [rules.sample_draw("seed", pk, 1) for pk in range(1, 2001)]
+    assert draws == [rules.sample_draw("seed", pk, 1) for pk in range(1, 2001)]
+    assert 0.08 < sum(d < 0.1 for d in draws) / len(draws) < 0.12
+    assert rules.sample_draw("seed", 1, 1) != rules.sample_draw("other", 1, 1)
+
+
+def test_sample_rule_sends_exactly_the_predicted_declarations_to_red(owner):
+    make_rule(RuleKind.SAMPLE_RED, "0.5", seed="audit-2026")
+    for _ in range(6):
+        declaration = new_draft(owner, lines=[MACHINES])
+        declaration.round = 1
+        expected = "red" if rules.sample_draw("audit-2026", declaration.pk, 1) < 0.5 else "green"
+        assert rules.customs_channel(declaration)[0] == expected
+
+
+def test_sample_rate_one_is_always_red_zero_never(owner):
+    declaration = new_draft(owner, lines=[MACHINES])
+    declaration.round = 1
+    rule = make_rule(RuleKind.SAMPLE_RED, "1")
+    assert rules.customs_channel(declaration)[0] == "red"
+    rule.value = "0"
+    rule.save()
+    assert rules.customs_channel(declaration)[0] == "green"
+
+
+def test_required_documents_come_from_gate_rules(owner):
+    make_rule(RuleKind.REQUIRED_DOCUMENT, "phytosanitary", gate=Gate.objects.get(code="HUU_NGHI"))
+    assert rules.required_documents(new_draft(owner)) == ["phytosanitary"]
+    assert rules.required_documents(new_draft(owner, gate="TAN_THANH")) == []
+
+
+def test_review_order_lists_predecessors_and_leaves_others_parallel():
+    gate = Gate(review_order=["quarantine", "customs"])
+    assert rules.review_predecessors(gate, ["customs", "border_guard", "quarantine"]) == {
+        "customs": ["quarantine"],
+        "border_guard": [],
+        "quarantine": [],
+    }
+    # an agency not required drops out of the order
+    assert rules.review_predecessors(gate, ["customs", "border_guard"])["customs"] == []
+    assert rules.review_predecessors(Gate(review_order=[]), ["customs"]) == {"customs": []}
+
+
+def test_targets_per_gate_and_agency_default_to_two_hours(db):
+    gate = factories.gate("HUU_NGHI")
+    ReviewTarget.objects.create(gate=gate, agency="quarantine", hours=Decimal("4.5"))
+    assert rules.target_hours(gate, "quarantine") == Decimal("4.5")
+    assert rules.target_hours(gate, "customs") == Decimal("2")
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "ok"),
+    [
+        (RuleKind.QUARANTINE_CHAPTERS, "01-24,44", True),
+        (RuleKind.QUARANTINE_CHAPTERS, "", False),
+        (RuleKind.RED_PREFIXES, "0810,4403", True),
+        (RuleKind.RED_PREFIXES, "08.10", False),
+        (RuleKind.SAMPLE_RED, "0.05", True),
+        (RuleKind.SAMPLE_RED, "5%", False),
+        (RuleKind.REQUIRED_DOCUMENT, "invoice", True),
+        (RuleKind.REQUIRED_DOCUMENT, "passport", False),
+    ],
+)
+def test_rule_values_are_validated(kind, value, ok):
+    if ok:
+        rules.validate_rule_value(kind, value)
+    else:
+        with pytest.raises(ValueError):
+            rules.validate_rule_value(kind, value)
