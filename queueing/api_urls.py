@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("gates", api.GateViewSet, basename="api-gate")
+router.register("bookings", api.BookingViewSet, basename="api-booking")
+router.register("waitlist", api.WaitlistViewSet, basename="api-waitlist")
+
+urlpatterns = [
+    path("bookings/<int:pk>/ticket.png", api.TicketPngView.as_view(), name="api-booking-ticket"),
+    *router.urls,
+]

@@ -1,0 +1,202 @@
+"""API of the queueing app: gates, slots, bookings and their actions, the waitlist.
+
+Thin: serializers shape, services decide. An operator sees its own company's bookings only;
+another company's booking is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from declarations.models import Declaration
+from vehicles.models import Direction, Gate
+from vehicles.selectors import company_for_user
+
+from . import selectors, services
+from .models import Slot, WaitlistEntry
+from .qr import qr_png
+
+
+class GateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Gate
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "directions",
+            "slot_minutes",
+            "early_margin_minutes",
+            "grace_minutes",
+        ]
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    gate = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Slot
+        fields = ["id", "gate", "direction", "start", "end", "capacity", "booked", "available", "is_closed"]
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    declaration = serializers.PrimaryKeyRelatedField(queryset=Declaration.objects.none())
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+    ticket = serializers.CharField(read_only=True)
+    queue_position = serializers.SerializerMethodField()
+    gate = serializers.CharField(source="gate.code", read_only=True)
+    plate = serializers.CharField(source="vehicle.plate", read_only=True)
+    slot_start = serializers.DateTimeField(source="slot.start", read_only=True)
+    slot_end = serializers.DateTimeField(source="slot.end", read_only=True)
+    checked_in_at = serializers.DateTimeField(read_only=True)
+    called_at = serializers.DateTimeField(read_only=True)
+    created = serializers.DateTimeField(read_only=True)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        company = company_for_user(request.user) if request else None
+        # Only the caller's own declarations can be named; any other id is "does not exist".
+        self.fields["declaration"].queryset = Declaration.objects.filter(company=company)
+
+    def get_queue_position(self, booking) -> int | None:  # type: ignore[no-untyped-def]
+        return selectors.queue_position(booking)
+
+
+class RebookSerializer(serializers.Serializer):
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class WaitlistSerializer(serializers.ModelSerializer):
+    declaration = serializers.PrimaryKeyRelatedField(queryset=Declaration.objects.none())
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "declaration", "slot", "auto_book", "state", "created", "served_at", "note"]
+        read_only_fields = ["state", "created", "served_at", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        company = company_for_user(request.user) if request else None
+        self.fields["declaration"].queryset = Declaration.objects.filter(company=company)
+
+
+class GateViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GateSerializer
+    queryset = Gate.objects.filter(is_active=True)
+    lookup_field = "code"
+    pagination_class = None
+
+    @action(detail=True, methods=["get"])
+    def slots(self, request: Request, code: str | None = None) -> Response:
+        """Slots of a gate on a day (`?date=YYYY-MM-DD`, default today) and direction."""
+        gate = self.get_object()
+        raw = request.query_params.get("date") or timezone.localdate().isoformat()
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise serializers.ValidationError({"date": [_("Use the format YYYY-MM-DD.")]})
+        direction = request.query_params.get("direction") or None
+        if direction and direction not in Direction.values:
+            raise serializers.ValidationError({"direction": [_("One of export, import, empty.")]})
+        slots = selectors.slots_for_day(gate, day, direction)
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+class BookingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = BookingSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.bookings_for_user(self.request.user).order_by("-created", "-id")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.booking_create(
+            declaration=serializer.validated_data["declaration"],
+            slot=serializer.validated_data["slot"],
+            actor=request.user,
+        )
+        return Response(self.get_serializer(booking).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        booking = self.get_object()
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_cancel(
+            booking=booking, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(booking).data)
+
+    @action(detail=True, methods=["post"])
+    def rebook(self, request: Request, pk: str | None = None) -> Response:
+        booking = self.get_object()
+        data = RebookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_rebook(
+            booking=booking, slot=data.validated_data["slot"], actor=request.user
+        )
+        return Response(self.get_serializer(booking).data)
+
+
+class WaitlistViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = WaitlistSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return WaitlistEntry.objects.filter(company=company_for_user(self.request.user)).order_by("-created")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.waitlist_join(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(entry).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        entry = services.waitlist_leave(entry=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(entry).data)
+
+
+class AnyAccept(BaseContentNegotiation):
+    """The ticket PNG is served whatever the Accept header says (QR readers and browsers differ)."""
+
+    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
+        return renderers[0], renderers[0].media_type
+
+
+class TicketPngView(APIView):
+    content_negotiation_class = AnyAccept
+
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        booking = get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
+        response = HttpResponse(qr_png(booking.ticket), content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="ticket-{booking.pk}.png"'
+        response["Cache-Control"] = "private, max-age=300"
+        return response
