@@ -6,11 +6,12 @@ is retried with backoff. `PermanentError` (bad address, 4xx) marks the notificat
 
 from __future__ import annotations
 
+import smtplib
 from typing import Protocol
 
 import requests
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 
 from .models import Channel, Notification
 
@@ -35,20 +36,28 @@ class InAppSender:
 
 
 class EmailSender:
+    """Sends through Django's configured e-mail backend (SMTP in production)."""
+
+    timeout = 10
+
     def send(self, notification: Notification) -> None:
         address = notification.recipient.email
         if not address:
             raise PermanentError("recipient has no e-mail address")
         try:
-            send_mail(
+            connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or self.timeout)
+            EmailMessage(
                 notification.title,
                 notification.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [address],
-                fail_silently=False,
-            )
-        except OSError as exc:  # SMTP and socket errors
-            raise TransientError(str(exc)) from exc
+                connection=connection,
+                headers={"X-Idempotency-Key": notification.idempotency_key},
+            ).send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentError(f"address refused: {exc}") from exc
+        except OSError as exc:  # SMTP and socket errors (SMTPException is an OSError)
+            raise TransientError(str(exc) or type(exc).__name__) from exc
 
 
 class SmsSender:
@@ -69,13 +78,14 @@ class SmsSender:
                 json={"to": phone, "text": f"{notification.title}. {notification.body}"[:480]},
                 headers={
                     "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+                    # The gateway drops a repeat (a send whose success we could not record).
                     "Idempotency-Key": notification.idempotency_key,
                 },
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
             raise TransientError(f"gateway unreachable: {exc}") from exc
-        if response.status_code >= 500 or response.status_code == 429:
+        if response.status_code >= 500 or response.status_code in (408, 429):
             raise TransientError(f"gateway answered {response.status_code}")
         if response.status_code >= 400:
             raise PermanentError(f"gateway refused: {response.status_code} {response.text[:200]}")

@@ -85,15 +85,33 @@ MESSAGES: dict[str, tuple[Any, Any]] = {
         _("Fee paid for declaration %(number)s"),
         _("%(amount)s VND received for declaration %(number)s (%(reference)s)."),
     ),
+    "fee.refunded": (
+        _("Fee refunded for declaration %(number)s"),
+        _("%(amount)s VND of the fee of declaration %(number)s is refunded: %(note)s"),
+    ),
 }
 
 
+def supported_language(language: str | None) -> str:
+    """The project language closest to `language` ("zh", "zh-cn" → "zh-hans"); else the default."""
+    from django.conf import settings
+
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def render(event: str, payload: dict[str, Any], language: str) -> tuple[str, str]:
-    """Title and body of an event in a language; unknown events fall back to the event name."""
+    """Title and body of an event in a language; unknown events fall back to the event name.
+
+    A placeholder missing from the payload is shown empty, a malformed template falls back to its
+    raw text: a notification is never lost to a formatting mistake.
+    """
     title, body = MESSAGES.get(event, (event, ""))
     values = defaultdict(str, {k: "" if v is None else v for k, v in payload.items()})
-    with translation.override(language):
+    with translation.override(supported_language(language)):
         try:
-            return str(title) % values, (str(body) % values if body else "")
+            return " ".join((str(title) % values).split()), (str(body) % values).strip() if body else ""
         except (KeyError, TypeError, ValueError):
             return str(title), str(body)

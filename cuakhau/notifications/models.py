@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,8 @@ class Notification(models.Model):
     event = models.CharField(_("event"), max_length=60)  # e.g. declaration.submitted
     subject_type = models.CharField(max_length=30, blank=True)  # declaration | booking
     subject_id = models.BigIntegerField(null=True, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    # Callers pass dates, decimals and lazy strings too; store them as text rather than fail.
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     language = models.CharField(max_length=10, default="vi")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)

@@ -2,18 +2,21 @@
 
 1. `notify()` runs inside the caller's transaction: the rows commit or roll back with the change
    that caused them. After commit, one Celery task per row is enqueued.
-2. `notification_send()` claims the row with one conditional UPDATE (pending, or sending with an
-   expired lock), so two workers never send it at the same time; a worker killed mid-send leaves
-   an expired lock that the sweep picks up again.
-3. Transient failures go back to pending with exponential backoff, up to
+2. `notification_send()` claims the row with one conditional UPDATE (pending and due, or sending
+   with an expired lock), so two workers never send it at the same time; a worker killed mid-send
+   leaves an expired lock that the sweep picks up again.
+3. Transient failures go back to pending with exponential backoff (capped), up to
    NOTIFICATION_MAX_ATTEMPTS; then, like permanent failures, the row is marked failed with the
-   reason, visible in the admin.
+   reason, visible in the admin. Nothing is retried forever.
+4. `resend_stale()` (beat, every minute) re-enqueues what a lost message, a crash between commit
+   and enqueue, a killed worker or a long backoff left behind.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,16 +26,23 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cuakhau.accounts.models import Profile
+from cuakhau.errors import NotFound
 
 from .channels import SENDERS, PermanentError, TransientError
-from .messages import render
+from .messages import render, supported_language
 from .models import Channel, Notification, Status
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 60
-BACKOFF_BASE_SECONDS = 5
-BACKOFF_CAP_SECONDS = 600
+# A retry sooner than this waits in the worker as a Celery countdown; a later one is left to the
+# sweep, because a message held longer than Redis' visibility timeout would be delivered twice.
+COUNTDOWN_LIMIT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: str  # sent | pending | failed | skipped
+    retry_in: float | None = None  # seconds until the next attempt is due (status pending)
 
 
 def _channels_for(user: Any, profile: Profile | None) -> list[str]:
@@ -45,6 +55,12 @@ def _channels_for(user: Any, profile: Profile | None) -> list[str]:
     return channels
 
 
+def idempotency_key(
+    *, event: str, subject_type: str, subject_id: int | None, dedupe: str, user_id: int, channel: str
+) -> str:
+    return f"{event}:{subject_type}:{subject_id}:{dedupe}:{user_id}:{channel}"[:200]
+
+
 def notify(
     *,
     event: str,
@@ -53,25 +69,30 @@ def notify(
     subject_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dedupe: str = "",
+    channels: Iterable[str] | None = None,
 ) -> list[int]:
     """Queue `event` for every recipient on each channel they chose; returns the new row ids.
 
     The idempotency key is event + subject + dedupe + recipient + channel: calling notify twice
     for the same fact (a retried task, a sweep run twice) writes nothing the second time. Pass a
     `dedupe` that distinguishes facts of the same event on the same subject (e.g. a review id, a
-    resubmission counter).
+    resubmission counter). `channels` narrows the channels (e.g. in-app only for officers' work
+    queue hints); a recipient still gets only channels they chose.
     """
     payload = dict(payload or {})
     users = {u.pk: u for u in recipients if u is not None}
     if not users:
         return []
+    only = set(channels) if channels is not None else None
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=users)}
     rows = []
     for user in users.values():
         profile = profiles.get(user.pk)
-        language = profile.language if profile else settings.LANGUAGE_CODE
+        language = supported_language(profile.language if profile else settings.LANGUAGE_CODE)
         title, body = render(event, payload, language)
         for channel in _channels_for(user, profile):
+            if only is not None and channel not in only:
+                continue
             rows.append(
                 Notification(
                     recipient=user,
@@ -83,19 +104,31 @@ def notify(
                     language=language,
                     title=title[:200],
                     body=body,
-                    idempotency_key=f"{event}:{subject_type}:{subject_id}:{dedupe}:{user.pk}:{channel}"[:200],
+                    idempotency_key=idempotency_key(
+                        event=event,
+                        subject_type=subject_type,
+                        subject_id=subject_id,
+                        dedupe=dedupe,
+                        user_id=user.pk,
+                        channel=channel,
+                    ),
                 )
             )
+    if not rows:
+        return []
     keys = [r.idempotency_key for r in rows]
+    # A savepoint: inside the caller's transaction (the normal case) the rows commit or roll back
+    # with the change; alone, it is its own transaction.
     with transaction.atomic():
         existing = set(
             Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
         )
         fresh = [r for r in rows if r.idempotency_key not in existing]
+        # ignore_conflicts: a concurrent notify() of the same fact wins the race, this one skips.
         Notification.objects.bulk_create(fresh, ignore_conflicts=True)
         ids = list(
             Notification.objects.filter(
-                idempotency_key__in=[r.idempotency_key for r in fresh], status=Status.PENDING
+                idempotency_key__in=[r.idempotency_key for r in fresh], status=Status.PENDING, attempts=0
             ).values_list("id", flat=True)
         )
     if ids:
@@ -103,36 +136,55 @@ def notify(
     return ids
 
 
-def enqueue(ids: Iterable[int]) -> None:
+def enqueue(ids: Iterable[int], *, countdown: float | None = None) -> None:
     """Hand rows to Celery. A lost message is not lost work: the sweep re-enqueues stale rows."""
     from .tasks import send_notification
 
     for notification_id in ids:
         try:
-            send_notification.delay(notification_id)
+            # No long publish retries: a request must not hang on a dead broker; the row waits.
+            send_notification.apply_async(
+                (notification_id,),
+                countdown=countdown,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            )
         except Exception:  # broker down: the beat sweep will find the row
-            logger.warning("could not enqueue notification %s; the sweep will retry", notification_id)
+            logger.warning(
+                "could not enqueue notification %s; the sweep will retry", notification_id, exc_info=True
+            )
 
 
-def backoff_seconds(attempts: int) -> int:
-    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next attempt after `attempts` failed ones: base * 2^(n-1), capped."""
+    base = settings.NOTIFICATION_BACKOFF_BASE_SECONDS
+    cap = settings.NOTIFICATION_BACKOFF_CAP_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), cap)
 
 
-def notification_send(*, notification_id: int) -> str:
-    """Deliver one notification if it is due; returns its status afterwards (or 'skipped')."""
+def notification_send(*, notification_id: int) -> SendResult:
+    """Deliver one notification if it is due and ours to send.
+
+    1. Claim: one conditional UPDATE from pending (due) or sending-with-expired-lock to sending,
+       counting the attempt; whoever updates no row does nothing.
+    2. Send through the channel. The row's idempotency key goes along, so a gateway drops the
+       repeat of a send whose worker died before it could record success.
+    3. Record the outcome: sent; pending again with backoff; or failed with the reason.
+    """
     now = timezone.now()
     claimed = Notification.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.SENDING, locked_until__lt=now),
+        Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, locked_until__lt=now),
         pk=notification_id,
-        next_attempt_at__lte=now,
+        attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
     ).update(
         status=Status.SENDING,
-        locked_until=now + timedelta(seconds=LOCK_SECONDS),
+        locked_until=now + timedelta(seconds=settings.NOTIFICATION_LOCK_SECONDS),
         attempts=F("attempts") + 1,
     )
     if not claimed:
-        return "skipped"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        return SendResult("skipped")
+    notification = Notification.objects.select_related("recipient", "recipient__profile").get(
+        pk=notification_id
+    )
     sender = SENDERS[notification.channel]
     try:
         sender.send(notification)
@@ -140,44 +192,100 @@ def notification_send(*, notification_id: int) -> str:
         return _failed_attempt(notification, str(exc), permanent=False)
     except PermanentError as exc:
         return _failed_attempt(notification, str(exc), permanent=True)
+    except Exception as exc:  # a bug in a channel: keep the reason, retry like a passing error
+        logger.exception(
+            "notification %s: unexpected error in %s channel", notification.pk, notification.channel
+        )
+        return _failed_attempt(notification, f"{type(exc).__name__}: {exc}", permanent=False)
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now(), locked_until=None, last_error=""
     )
-    return Status.SENT
+    return SendResult(Status.SENT)
 
 
-def _failed_attempt(notification: Notification, reason: str, *, permanent: bool) -> str:
+def _failed_attempt(notification: Notification, reason: str, *, permanent: bool) -> SendResult:
+    reason = reason[:2000]
     if permanent or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Status.FAILED, last_error=reason[:2000], locked_until=None
+        if not permanent:
+            reason = f"gave up after {notification.attempts} attempts: {reason}"[:2000]
+        Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+            status=Status.FAILED, last_error=reason, locked_until=None
         )
         logger.warning("notification %s failed for good: %s", notification.pk, reason)
-        return Status.FAILED
-    Notification.objects.filter(pk=notification.pk).update(
+        return SendResult(Status.FAILED)
+    delay = backoff_seconds(notification.attempts)
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
         status=Status.PENDING,
-        last_error=reason[:2000],
+        last_error=reason,
         locked_until=None,
-        next_attempt_at=timezone.now() + timedelta(seconds=backoff_seconds(notification.attempts)),
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
-    return Status.PENDING
+    return SendResult(Status.PENDING, retry_in=delay)
 
 
 def resend_stale(*, older_than_seconds: int | None = None, limit: int = 1000) -> int:
-    """Re-enqueue rows a lost message, a crash or a backoff left behind; returns how many."""
+    """Re-enqueue rows a lost message, a crash or a backoff left behind; returns how many.
+
+    1. Rows whose sending lock expired after the last allowed attempt are marked failed: a
+       notification that kills its worker every time is not retried forever.
+    2. Due rows are re-enqueued: pending rows older than NOTIFICATION_STALE_SECONDS (their message
+       was lost), pending retries whose backoff has passed, and sending rows whose lock expired
+       (the worker died mid-send). Enqueuing one twice is harmless: the claim lets one through.
+    """
     now = timezone.now()
-    stale = now - timedelta(seconds=older_than_seconds if older_than_seconds is not None else settings.NOTIFICATION_STALE_SECONDS)
-    due = Notification.objects.filter(
-        Q(status=Status.PENDING, next_attempt_at__lte=now, created__lte=stale)
-        | Q(status=Status.PENDING, attempts__gt=0, next_attempt_at__lte=now)
-        | Q(status=Status.SENDING, locked_until__lt=now)
-    ).values_list("id", flat=True)[:limit]
-    ids = list(due)
+    seconds = settings.NOTIFICATION_STALE_SECONDS if older_than_seconds is None else older_than_seconds
+    stale = now - timedelta(seconds=seconds)
+    Notification.objects.filter(
+        status=Status.SENDING, locked_until__lt=now, attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS
+    ).update(
+        status=Status.FAILED,
+        locked_until=None,
+        last_error="the worker was lost during the last allowed attempt",
+    )
+    ids = list(
+        Notification.objects.filter(
+            Q(status=Status.PENDING, next_attempt_at__lte=now, created__lte=stale)
+            | Q(status=Status.PENDING, next_attempt_at__lte=now, attempts__gt=0)
+            | Q(status=Status.SENDING, locked_until__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
     enqueue(ids)
     return len(ids)
 
 
-def notification_mark_read(*, user: Any, notification_id: int | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True)
-    if notification_id is not None:
-        qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+def notification_retry(*, ids: Iterable[int]) -> int:
+    """Give failed notifications a fresh set of attempts now (the admin's "retry now")."""
+    ids = list(ids)
+    with transaction.atomic():
+        retried = list(
+            Notification.objects.filter(pk__in=ids, status=Status.FAILED).values_list("id", flat=True)
+        )
+        Notification.objects.filter(pk__in=retried, status=Status.FAILED).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), locked_until=None
+        )
+        transaction.on_commit(lambda: enqueue(retried))
+    return len(retried)
+
+
+def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+    """Mark one of the user's in-app notifications read; another user's is not found."""
+    try:
+        notification = Notification.objects.get(
+            pk=notification_id, recipient=user, channel=Channel.IN_APP, status=Status.SENT
+        )
+    except Notification.DoesNotExist:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=Channel.IN_APP, status=Status.SENT, read_at__isnull=True
+    ).update(read_at=timezone.now())
