@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
@@ -12,6 +12,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(lambda: ["cuakhau.notifications", "declarations", "queueing"])
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(sender=None, **kwargs):  # type: ignore[no-untyped-def]
+    """Treat each task like a request: drop a connection that is broken or older than
+    CONN_MAX_AGE, keep the rest (CELERY_DB_REUSE_MAX stops Celery closing it every task)."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # in-process: the caller's connection and transaction are not ours to close
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 # Beat runs sweeps that find due rows through an index; nothing waits in the broker with a long
 # countdown (Redis' visibility timeout would redeliver it).

@@ -216,6 +216,10 @@ CELERY_TASK_ROUTES = {
     "queueing.tasks.call_forward*": {"queue": "dispatch"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery closes Django's connection around every task unless this is set (4-6x slower writes,
+# PERF-NOTES). With it, cuakhau/celery.py applies CONN_MAX_AGE and health checks like a request
+# does; 0 restores Celery's close-per-task behaviour.
+CELERY_DB_REUSE_MAX = _env_int("CELERY_DB_REUSE_MAX", 1000)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -267,4 +271,12 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345!")
 QUARANTINE_HS_CHAPTERS = env.str("QUARANTINE_HS_CHAPTERS", default="01-24,44")
 NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_STALE_SECONDS = _env_int("NOTIFICATION_STALE_SECONDS", 120)
+# A send holds its row for this long; it must outlast the send task's time limit (45 s), so a
+# live send is never taken over and a killed one is picked up by the sweep after it.
+NOTIFICATION_LOCK_SECONDS = _env_int("NOTIFICATION_LOCK_SECONDS", 60)
+try:
+    NOTIFICATION_BACKOFF_BASE_SECONDS = env.float("NOTIFICATION_BACKOFF_BASE_SECONDS", default=5.0)
+except ValueError as exc:
+    raise ImproperlyConfigured("NOTIFICATION_BACKOFF_BASE_SECONDS must be a number") from exc
+NOTIFICATION_BACKOFF_CAP_SECONDS = _env_int("NOTIFICATION_BACKOFF_CAP_SECONDS", 600)
 FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret")
