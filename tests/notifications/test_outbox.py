@@ -1,0 +1,255 @@
+"""The outbox: written with the caller's change, sent once, retried with a cap, never forever."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from cuakhau.notifications import services
+from cuakhau.notifications.models import Channel, Notification, Status
+from cuakhau.notifications.selectors import inbox_for
+from tests import factories
+
+from .conftest import recipient
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify(user, **kwargs):  # type: ignore[no-untyped-def]
+    defaults = {
+        "event": "declaration.cleared",
+        "recipients": [user],
+        "subject_type": "declaration",
+        "subject_id": 42,
+        "payload": {"number": "TK-42", "plate": "12C-123.45"},
+    }
+    return services.notify(**(defaults | kwargs))
+
+
+def test_notify_twice_for_the_same_fact_writes_one_row_per_channel(
+    django_capture_on_commit_callbacks,
+) -> None:
+    user = recipient(email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _notify(user)
+        second = _notify(user)
+    assert len(first) == 2
+    assert second == []
+    assert Notification.objects.filter(recipient=user).count() == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_different_dedupe_is_a_different_fact(django_capture_on_commit_callbacks) -> None:
+    user = recipient()
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user, dedupe="review-1")
+        _notify(user, dedupe="review-2")
+    assert inbox_for(user).count() == 2
+
+
+def test_a_rolled_back_change_leaves_no_row_and_sends_nothing(django_capture_on_commit_callbacks) -> None:
+    user = recipient(email=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _notify(user)
+            raise RuntimeError("the change failed")
+    assert callbacks == []
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_nothing_is_sent_before_the_callers_transaction_commits(django_capture_on_commit_callbacks) -> None:
+    user = recipient()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _notify(user)
+    assert Notification.objects.get().status == Status.PENDING
+    assert len(callbacks) == 1
+
+
+def test_eager_mode_delivers_in_app_and_email_synchronously_after_commit(
+    django_capture_on_commit_callbacks,
+) -> None:
+    user = recipient(email=True, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    (in_app,) = inbox_for(user)
+    assert (in_app.status, in_app.attempts, in_app.title) == (Status.SENT, 1, "Declaration TK-42 cleared")
+    assert mail.outbox[0].subject == "Declaration TK-42 cleared"
+    assert mail.outbox[0].to == [user.email]
+    assert mail.outbox[0].extra_headers["X-Idempotency-Key"].endswith(":email")
+
+
+def test_a_user_without_profile_gets_in_app_only_in_the_default_language(
+    django_capture_on_commit_callbacks,
+) -> None:
+    user = factories.UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    assert list(Notification.objects.values_list("channel", "language")) == [(Channel.IN_APP, "vi")]
+
+
+def test_channels_argument_narrows_the_users_choice(django_capture_on_commit_callbacks) -> None:
+    user = recipient(email=True, sms=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        _notify(user, channels=[Channel.IN_APP])
+    assert list(Notification.objects.values_list("channel", flat=True)) == [Channel.IN_APP]
+
+
+def test_gateway_refusal_marks_the_sms_failed_with_the_reason(
+    settings, sms_gateway, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_GATEWAY_URL = sms_gateway.url
+    sms_gateway.script = [400]
+    user = recipient(sms=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    sms = Notification.objects.get(channel=Channel.SMS)
+    assert sms.status == Status.FAILED
+    assert sms.last_error.startswith("gateway refused: 400")
+    assert len(sms_gateway.requests) == 1
+
+
+def test_missing_gateway_configuration_is_a_permanent_failure(
+    settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_GATEWAY_URL = ""
+    user = recipient(sms=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    sms = Notification.objects.get(channel=Channel.SMS)
+    assert (sms.status, sms.last_error) == (Status.FAILED, "SMS_GATEWAY_URL is not configured")
+
+
+def test_a_transient_failure_in_eager_mode_waits_for_the_sweep_instead_of_looping(
+    settings, sms_gateway, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_GATEWAY_URL = sms_gateway.url
+    sms_gateway.script = [500, 500]
+    user = recipient(sms=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    sms = Notification.objects.get(channel=Channel.SMS)
+    assert (sms.status, sms.attempts, sms.last_error) == (Status.PENDING, 1, "gateway answered 500")
+    assert sms.next_attempt_at > timezone.now()
+    assert len(sms_gateway.requests) == 1
+
+    # Before the backoff has passed the sweep leaves it alone; after it, the sweep sends again.
+    assert services.resend_stale() == 0
+    with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
+        assert services.resend_stale() == 1
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (Status.PENDING, 2)
+    with time_machine.travel(timezone.now() + timedelta(seconds=30), tick=False):
+        services.resend_stale()
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.last_error) == (Status.SENT, 3, "")
+    assert sms_gateway.keys == [sms.idempotency_key] * 3
+
+
+def test_transient_failures_give_up_after_the_maximum_attempts(
+    settings, sms_gateway, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_GATEWAY_URL = sms_gateway.url
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    sms_gateway.script = [503] * 10
+    user = recipient(sms=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+    sms = Notification.objects.get(channel=Channel.SMS)
+    for minutes in (1, 2, 3, 4, 5):
+        with time_machine.travel(timezone.now() + timedelta(minutes=minutes * 15), tick=False):
+            services.resend_stale()
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (Status.FAILED, 3)
+    assert sms.last_error == "gave up after 3 attempts: gateway answered 503"
+    assert len(sms_gateway.requests) == 3
+
+
+def test_backoff_doubles_from_the_base_and_stops_at_the_cap(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_BACKOFF_BASE_SECONDS = 5
+    settings.NOTIFICATION_BACKOFF_CAP_SECONDS = 600
+    assert [services.backoff_seconds(n) for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
+    assert services.backoff_seconds(8) == 600
+    assert services.backoff_seconds(30) == 600
+
+
+def _row(user, **fields) -> Notification:  # type: ignore[no-untyped-def]
+    defaults = {
+        "recipient": user,
+        "event": "booking.called",
+        "title": "t",
+        "idempotency_key": f"k-{Notification.objects.count()}",
+    }
+    return Notification.objects.create(**(defaults | fields))
+
+
+def test_a_row_another_worker_is_sending_is_not_claimed_until_its_lock_expires() -> None:
+    user = recipient()
+    row = _row(user, status=Status.SENDING, attempts=1, locked_until=timezone.now() + timedelta(seconds=60))
+    assert services.notification_send(notification_id=row.pk).status == "skipped"
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        assert services.notification_send(notification_id=row.pk).status == Status.SENT
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.locked_until) == (Status.SENT, 2, None)
+
+
+def test_a_sent_or_failed_row_is_never_sent_again() -> None:
+    user = recipient()
+    sent = _row(user, status=Status.SENT, attempts=1)
+    failed = _row(user, status=Status.FAILED, attempts=6)
+    assert services.notification_send(notification_id=sent.pk).status == "skipped"
+    assert services.notification_send(notification_id=failed.pk).status == "skipped"
+    assert services.resend_stale(older_than_seconds=0) == 0
+
+
+def test_the_sweep_picks_lost_messages_and_dead_sends_but_not_fresh_or_waiting_rows(
+    settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_STALE_SECONDS = 120
+    enqueued: list[int] = []
+    monkeypatch.setattr(services, "enqueue", lambda ids, **kw: enqueued.extend(ids))
+    user = recipient()
+    now = timezone.now()
+    fresh = _row(user)
+    lost = _row(user)
+    Notification.objects.filter(pk=lost.pk).update(created=now - timedelta(minutes=5))
+    waiting = _row(user, attempts=1, next_attempt_at=now + timedelta(minutes=1))
+    due_retry = _row(user, attempts=1, next_attempt_at=now - timedelta(seconds=1))
+    dead = _row(user, status=Status.SENDING, attempts=1, locked_until=now - timedelta(seconds=1))
+    live = _row(user, status=Status.SENDING, attempts=1, locked_until=now + timedelta(seconds=30))
+    exhausted = _row(user, status=Status.SENDING, attempts=6, locked_until=now - timedelta(seconds=1))
+
+    assert services.resend_stale() == 3
+    assert set(enqueued) == {lost.pk, due_retry.pk, dead.pk}
+    assert fresh.pk not in enqueued and waiting.pk not in enqueued and live.pk not in enqueued
+    exhausted.refresh_from_db()
+    assert exhausted.status == Status.FAILED
+    assert "lost" in exhausted.last_error
+
+
+def test_retry_now_gives_a_failed_row_fresh_attempts(django_capture_on_commit_callbacks) -> None:
+    user = recipient()
+    failed = _row(user, status=Status.FAILED, attempts=6, last_error="boom")
+    sent = _row(user, status=Status.SENT, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notification_retry(ids=[failed.pk, sent.pk]) == 1
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (Status.SENT, 1)
+
+
+def test_a_bug_in_a_channel_is_recorded_and_retried(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    def broken(notification):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", broken)
+    row = _row(recipient())
+    assert services.notification_send(notification_id=row.pk).status == Status.PENDING
+    row.refresh_from_db()
+    assert row.last_error == "ZeroDivisionError: oops"
