@@ -54,10 +54,13 @@ def test_a_different_dedupe_is_a_different_fact(django_capture_on_commit_callbac
 
 def test_a_rolled_back_change_leaves_no_row_and_sends_nothing(django_capture_on_commit_callbacks) -> None:
     user = recipient(email=True)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _notify(user)
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _notify(user)
+        raise RuntimeError("the change failed")
     assert callbacks == []
     assert not Notification.objects.exists()
     assert mail.outbox == []
