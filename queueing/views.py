@@ -1,0 +1,248 @@
+"""Portal pages of bookings: the slot picker (live remaining places), book, cancel, rebook, the
+waitlist, and the printable ticket with its QR code. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.errors import DomainError
+from declarations.models import LIVE_FOR_BOOKING, Declaration
+from vehicles.models import Company, Direction, Gate
+from vehicles.selectors import company_for_user
+
+from . import selectors, services
+from .models import BookingState, Slot, WaitlistEntry, WaitlistState
+from .qr import qr_png, qr_svg
+from .rules import entry_window
+
+View = Callable[..., HttpResponse]
+
+
+def operator_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        company = company_for_user(request.user)
+        if company is None:
+            messages.info(request, _("Register your company first to book slots."))
+            return redirect("/portal/")
+        return view(request, company, *args, **kwargs)
+
+    return wrapper
+
+
+def _bookable_declarations(company: Company):  # type: ignore[no-untyped-def]
+    return (
+        Declaration.objects.filter(company=company, state__in=LIVE_FOR_BOOKING)
+        .select_related("vehicle", "gate")
+        .order_by("-created")
+    )
+
+
+def _picker_params(request: HttpRequest, company: Company) -> dict[str, Any]:
+    """gate, direction and day from the query, defaulting from the chosen declaration."""
+    declaration = None
+    if request.GET.get("declaration", "").isdigit():
+        declaration = _bookable_declarations(company).filter(pk=request.GET["declaration"]).first()
+    gates = list(Gate.objects.filter(is_active=True))
+    code = request.GET.get("gate") or (
+        declaration.gate.code if declaration else gates[0].code if gates else ""
+    )
+    gate = next((g for g in gates if g.code == code), None)
+    direction = request.GET.get("direction") or (declaration.direction if declaration else Direction.EXPORT)
+    if direction not in Direction.values:
+        direction = Direction.EXPORT
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = declaration.planned_date if declaration else timezone.localdate()
+    return {"gates": gates, "gate": gate, "direction": direction, "day": day, "declaration": declaration}
+
+
+def _slot_rows(gate: Gate | None, day: dt.date, direction: str) -> list[dict[str, Any]]:
+    if gate is None:
+        return []
+    now = timezone.now()
+    return [
+        {
+            "id": s.pk,
+            "start": timezone.localtime(s.start).strftime("%H:%M"),
+            "end": timezone.localtime(s.end).strftime("%H:%M"),
+            "capacity": s.capacity,
+            "booked": s.booked,
+            "available": s.available,
+            "is_closed": s.is_closed,
+            "past": s.start <= now,
+        }
+        for s in selectors.slots_for_day(gate, day, direction)
+    ]
+
+
+@operator_required
+def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
+    params = _picker_params(request, company)
+    rebook = None
+    if request.GET.get("rebook", "").isdigit():
+        rebook = (
+            selectors.bookings_for_user(request.user)
+            .filter(pk=request.GET["rebook"], state=BookingState.CONFIRMED)
+            .first()
+        )
+    return render(
+        request,
+        "queueing/slots.html",
+        {
+            **params,
+            "directions": Direction.choices,
+            "slots": _slot_rows(params["gate"], params["day"], params["direction"]),
+            "declarations": _bookable_declarations(company),
+            "rebook": rebook,
+            "estimate": selectors.wait_estimate(params["gate"]) if params["gate"] else None,
+        },
+    )
+
+
+@operator_required
+def slots_json(request: HttpRequest, company: Company) -> JsonResponse:
+    """The picker's live data: remaining places per slot, polled by static/js/queueing.js."""
+    params = _picker_params(request, company)
+    return JsonResponse({"slots": _slot_rows(params["gate"], params["day"], params["direction"])})
+
+
+@operator_required
+def booking_list(request: HttpRequest, company: Company) -> HttpResponse:
+    bookings = selectors.bookings_for_user(request.user).order_by("-slot_start")[:200]
+    waiting = WaitlistEntry.objects.filter(company=company, state=WaitlistState.WAITING).select_related(
+        "slot", "slot__gate", "declaration"
+    )
+    return render(request, "queueing/booking_list.html", {"bookings": bookings, "waiting": waiting})
+
+
+def _own_booking(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    return get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
+
+
+@operator_required
+def booking_detail(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    return render(
+        request,
+        "queueing/ticket.html",
+        {
+            "booking": booking,
+            "qr": qr_svg(booking.ticket),
+            "estimate": selectors.wait_estimate(booking.gate, booking),
+            "window": entry_window(booking.gate, booking.slot.start, booking.slot.end),
+        },
+    )
+
+
+@operator_required
+def ticket_png(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    return HttpResponse(qr_png(booking.ticket), content_type="image/png")
+
+
+def _slot_from_post(request: HttpRequest) -> Slot:
+    slot = (
+        Slot.objects.filter(pk=request.POST.get("slot") or 0).first()
+        if (request.POST.get("slot") or "").isdigit()
+        else None
+    )
+    if slot is None:
+        raise DomainError(_("Pick a slot."), code="invalid")
+    return slot
+
+
+@require_POST
+@operator_required
+def booking_book(request: HttpRequest, company: Company) -> HttpResponse:
+    back = request.POST.get("next") or reverse("queueing-slots")
+    try:
+        declaration = _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
+        if declaration is None:
+            raise DomainError(
+                _("Pick one of your submitted, under-review or cleared declarations."), code="invalid"
+            )
+        booking = services.booking_create(
+            declaration=declaration, slot=_slot_from_post(request), actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, _("Booked. Your ticket is below."))
+    return redirect("queueing-booking", pk=booking.pk)
+
+
+@require_POST
+@operator_required
+def booking_cancel(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    try:
+        services.booking_cancel(
+            booking=booking, actor=request.user, reason=request.POST.get("reason", "")[:200]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The booking is cancelled and its place freed."))
+    return redirect("queueing-booking", pk=booking.pk)
+
+
+@require_POST
+@operator_required
+def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    try:
+        services.booking_rebook(booking=booking, slot=_slot_from_post(request), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(request.POST.get("next") or reverse("queueing-booking", args=[booking.pk]))
+    messages.success(request, _("Rebooked. The ticket stays the same."))
+    return redirect("queueing-booking", pk=booking.pk)
+
+
+@require_POST
+@operator_required
+def waitlist_join(request: HttpRequest, company: Company) -> HttpResponse:
+    back = request.POST.get("next") or reverse("queueing-slots")
+    try:
+        declaration = _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
+        if declaration is None:
+            raise DomainError(
+                _("Pick one of your submitted, under-review or cleared declarations."), code="invalid"
+            )
+        services.waitlist_join(
+            declaration=declaration,
+            slot=_slot_from_post(request),
+            actor=request.user,
+            auto_book=bool(request.POST.get("auto_book")),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You are on the waitlist of this slot."))
+    return redirect(back)
+
+
+@require_POST
+@operator_required
+def waitlist_leave(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    entry = WaitlistEntry.objects.filter(company=company, pk=pk).first()
+    if entry is None:
+        raise Http404
+    services.waitlist_leave(entry=entry, actor=request.user)
+    messages.success(request, _("You left the waitlist."))
+    return redirect("queueing-bookings")

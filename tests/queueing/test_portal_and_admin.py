@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from queueing import services
+from queueing.models import Booking, BookingState, Slot
+
+from .conftest import make_declaration, make_slot
+
+pytestmark = pytest.mark.django_db
+
+
+def _day(slot: Slot) -> str:
+    return timezone.localtime(slot.start).date().isoformat()
+
+
+def test_the_slot_picker_shows_places_left_and_books(client, owner, declaration, slot):
+    client.force_login(owner)
+    page = client.get(
+        f"/portal/bookings/slots/?gate=HUU_NGHI&direction=export&date={_day(slot)}&declaration={declaration.pk}"
+    )
+    assert page.status_code == 200
+    assert f'data-slot="{slot.pk}"' in page.content.decode()
+    data = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={_day(slot)}").json()
+    assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 10
+    response = client.post("/portal/bookings/book/", {"declaration": declaration.pk, "slot": slot.pk})
+    booking = Booking.objects.get(declaration=declaration)
+    assert response.status_code == 302 and response["Location"] == f"/portal/bookings/{booking.pk}/"
+    data = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={_day(slot)}").json()
+    assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 9
+
+
+def test_the_ticket_page_shows_the_qr_of_the_ticket_and_prints_on_a6(client, owner, booking):
+    client.force_login(owner)
+    page = client.get(f"/portal/bookings/{booking.pk}/").content.decode()
+    assert booking.ticket in page and "<svg" in page and booking.vehicle.plate in page
+    css = open("static/css/queueing.css").read()
+    assert "size: A6" in css
+    png = client.get(f"/portal/bookings/{booking.pk}/ticket.png")
+    assert png["Content-Type"] == "image/png"
+
+
+def test_a_full_slot_message_comes_back_to_the_picker(client, owner, company, gate):
+    slot = make_slot(gate, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    client.force_login(owner)
+    response = client.post(
+        "/portal/bookings/book/", {"declaration": make_declaration(company).pk, "slot": slot.pk}, follow=True
+    )
+    assert "This slot is full." in response.content.decode()
+
+
+def test_cancel_and_rebook_from_the_portal(client, owner, booking, gate):
+    client.force_login(owner)
+    new = make_slot(gate, hours_ahead=40)
+    client.post(f"/portal/bookings/{booking.pk}/rebook/", {"slot": new.pk})
+    booking.refresh_from_db()
+    assert booking.slot_id == new.pk
+    client.post(f"/portal/bookings/{booking.pk}/cancel/")
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CANCELLED
+
+
+def test_another_companys_booking_pages_are_404(client, other_owner, booking):
+    client.force_login(other_owner)
+    assert client.get(f"/portal/bookings/{booking.pk}/").status_code == 404
+    assert client.post(f"/portal/bookings/{booking.pk}/cancel/").status_code == 404
+    assert client.get(f"/portal/bookings/{booking.pk}/ticket.png").status_code == 404
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CONFIRMED
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    assert client.get("/portal/bookings/")["Location"].startswith("/accounts/login/")
+
+
+def test_joining_the_waitlist_from_the_portal(client, owner, company, gate):
+    slot = make_slot(gate, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    waiting = make_declaration(company)
+    client.force_login(owner)
+    client.post(
+        "/portal/bookings/waitlist/join/", {"declaration": waiting.pk, "slot": slot.pk, "auto_book": "1"}
+    )
+    assert "book it for me" in client.get("/portal/bookings/").content.decode()
+
+
+def test_a_manager_shrinking_a_slot_in_the_admin_moves_bookings(client, gate_manager, owner, company, gate):
+    slot = make_slot(gate, hours_ahead=30, capacity=3)
+    later = make_slot(gate, start=slot.start + (slot.end - slot.start), capacity=3)
+    bookings = [
+        services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+        for _ in range(2)
+    ]
+    client.force_login(gate_manager)
+    response = client.post(
+        f"/admin/queueing/slot/{slot.pk}/change/",
+        {
+            "gate": gate.pk,
+            "direction": "export",
+            "start_0": timezone.localtime(slot.start).strftime("%Y-%m-%d"),
+            "start_1": timezone.localtime(slot.start).strftime("%H:%M:%S"),
+            "end_0": timezone.localtime(slot.end).strftime("%Y-%m-%d"),
+            "end_1": timezone.localtime(slot.end).strftime("%H:%M:%S"),
+            "capacity": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    slot.refresh_from_db()
+    assert (slot.capacity, slot.booked) == (1, 1)
+    assert Booking.objects.get(pk=bookings[1].pk).slot_id == later.pk
