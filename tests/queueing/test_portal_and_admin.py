@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -35,7 +37,7 @@ def test_the_ticket_page_shows_the_qr_of_the_ticket_and_prints_on_a6(client, own
     client.force_login(owner)
     page = client.get(f"/portal/bookings/{booking.pk}/").content.decode()
     assert booking.ticket in page and "<svg" in page and booking.vehicle.plate in page
-    css = open("static/css/queueing.css").read()
+    css = (Path(__file__).resolve().parents[2] / "static/css/queueing.css").read_text()
     assert "size: A6" in css
     png = client.get(f"/portal/bookings/{booking.pk}/ticket.png")
     assert png["Content-Type"] == "image/png"
