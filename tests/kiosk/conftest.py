@@ -75,7 +75,7 @@ def make_booking(
     if state in {"in_yard", "inspection", "called", "departed"}:
         times["checked_in_at"] = extra.pop("checked_in_at", now)
     if state in {"called", "departed"}:
-        times["called_at"] = now
+        times["called_at"] = extra.pop("called_at", now)
     if state == "departed":
         times["departed_at"] = extra.pop("departed_at", now)
     booking = Booking.objects.create(

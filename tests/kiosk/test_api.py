@@ -1,0 +1,250 @@
+"""POST /api/v1/kiosk/scan/ and /api/v1/kiosk/actions/: devices, gate staff, and everyone else."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from cuakhau.accounts.roles import Role
+from queueing.kiosk.models import Device, GateEvent
+from queueing.kiosk.services import device_create
+from tests import factories
+
+from .conftest import make_booking
+
+pytestmark = pytest.mark.django_db
+
+SCAN = "/api/v1/kiosk/scan/"
+ACTIONS = "/api/v1/kiosk/actions/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():  # type: ignore[no-untyped-def]
+    cache.clear()
+
+
+def staff_client(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# --- devices ---------------------------------------------------------------------------------
+def test_a_camera_scans_a_plate_with_its_key(device_client, device):
+    booking = make_booking(plate="12C-123.45")
+    response = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["verdict"], body["action"], body["candidates"]) == ("allow", "admit", [])
+    assert body["booking"]["id"] == booking.pk and body["booking"]["ticket"] == booking.ticket
+    assert body["vehicle"]["plate"] == "12C-123.45"
+    assert body["declaration"]["id"] == booking.declaration_id
+    assert body["declaration"]["state"] == "cleared" and body["declaration"]["channel"] == "green"
+    assert body["driver"]["full_name"] == booking.declaration.driver.full_name
+    assert body["reason"]
+    event = GateEvent.objects.get(pk=body["event"])
+    assert (event.device, event.lane, event.booking) == (device[0], "1", booking)
+
+
+def test_the_camera_then_performs_the_allowed_action(device_client, device):
+    booking = make_booking(plate="12C-123.45")
+    scan = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").json()
+    response = device_client.post(ACTIONS, {"event": scan["event"], "action": "admit"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "in_yard"
+    booking.refresh_from_db()
+    assert booking.state == "in_yard"
+    from cuakhau.transitions.services import history
+
+    assert history(booking).last().actor_label == device[0].label
+
+
+def test_a_key_works_only_at_its_own_gate(device_client):
+    make_booking(gate=factories.gate("TAN_THANH"), plate="12C-123.45")
+    response = device_client.post(SCAN, {"gate": "TAN_THANH", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "wrong_gate"
+    assert not GateEvent.objects.exists()
+
+
+def test_a_key_cannot_act_on_another_gates_scan(device_client, gate_staff):
+    make_booking(gate=factories.gate("TAN_THANH"), plate="12C-123.45")
+    scan = (
+        staff_client(gate_staff)
+        .post(SCAN, {"gate": "TAN_THANH", "plate": "12C-123.45"}, format="json")
+        .json()
+    )
+    response = device_client.post(ACTIONS, {"event": scan["event"], "action": "admit"}, format="json")
+    assert response.status_code == 403
+
+
+def test_no_key_is_401():
+    response = APIClient().post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+@pytest.mark.parametrize("header", ["Api-Key nonsense", "Api-Key abcd1234.wrong-secret", "Api-Key "])
+def test_a_bad_key_is_401(device, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 401
+
+
+def test_a_key_with_the_right_prefix_and_a_wrong_secret_is_401(device):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {device[0].key_prefix}.{'x' * 54}")
+    assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 401
+
+
+def test_a_deactivated_device_is_401(device_client, device):
+    Device.objects.filter(pk=device[0].pk).update(is_active=False)
+    response = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 401
+
+
+def test_the_key_is_stored_only_as_a_hash(device):
+    obj, key = device
+    obj.refresh_from_db()
+    assert key not in (obj.key_hash, obj.key_prefix)
+    assert len(key) > 50 and key.startswith(obj.key_prefix + ".")
+
+
+def test_a_scan_through_the_api_costs_at_most_five_queries(
+    device_client, device, django_assert_max_num_queries
+):
+    make_booking(plate="12C-123.45", fee=100_000)
+    device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "nothing"}, format="json")  # last_seen is fresh
+    with django_assert_max_num_queries(5):
+        response = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.json()["verdict"] == "allow"
+
+
+def test_the_device_is_seen(device_client, device):
+    device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    device[0].refresh_from_db()
+    assert device[0].last_seen is not None
+
+
+def test_scans_are_throttled(device_client, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # THROTTLE_RATES is read from settings once, at import; the scope stays "kiosk".
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"kiosk": "3/min"})
+    codes = [
+        device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code
+        for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+# --- people ----------------------------------------------------------------------------------
+def test_gate_staff_scan_at_their_gate_and_get_candidates_for_a_misread(gate_staff):
+    make_booking(plate="12C-123.45")
+    response = staff_client(gate_staff).post(SCAN, {"gate": "HUU_NGHI", "read": "12C-I23.45"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["verdict"], body["action"], body["booking"]) == ("check", None, None)
+    assert body["candidates"] == ["12C-123.45"]
+
+
+def test_gate_staff_scan_a_ticket_as_read(gate_staff):
+    booking = make_booking()
+    body = (
+        staff_client(gate_staff)
+        .post(SCAN, {"gate": "huu_nghi", "read": booking.ticket}, format="json")
+        .json()
+    )
+    assert body["booking"]["id"] == booking.pk and body["verdict"] == "allow"
+
+
+def test_gate_staff_with_a_token_may_scan(gate_staff):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=gate_staff).key}")
+    assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 200
+
+
+def test_gate_staff_of_another_gate_are_refused(db):
+    elsewhere = factories.staff_user(Role.GATE_STAFF, gates=["TAN_THANH"])
+    response = staff_client(elsewhere).post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["owner", "customs_officer", "stranger"])
+def test_people_who_are_not_gate_staff_are_refused(request, who):
+    response = staff_client(request.getfixturevalue(who)).post(
+        SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_an_unknown_gate_is_404_for_staff(gate_staff):
+    response = staff_client(gate_staff).post(SCAN, {"gate": "NOWHERE", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"gate": "HUU_NGHI"},
+        {"gate": "HUU_NGHI", "plate": "   "},
+        {"gate": "HUU_NGHI", "plate": "x" * 201},
+    ],
+)
+def test_bad_scan_input_is_400(gate_staff, payload):
+    response = staff_client(gate_staff).post(SCAN, payload, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"code", "detail"}
+
+
+def test_get_is_not_allowed(gate_staff):
+    assert staff_client(gate_staff).get(SCAN).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"event": "x", "action": "admit"}, {"event": 1, "action": "teleport"}]
+)
+def test_bad_action_input_is_400(gate_staff, payload):
+    assert staff_client(gate_staff).post(ACTIONS, payload, format="json").status_code == 400
+
+
+def test_an_action_on_an_unknown_event_is_404(gate_staff):
+    response = staff_client(gate_staff).post(ACTIONS, {"event": 987654, "action": "admit"}, format="json")
+    assert response.status_code == 404
+
+
+def test_an_action_the_verdict_did_not_allow_is_409(gate_staff):
+    make_booking(plate="12C-123.45")
+    client = staff_client(gate_staff)
+    scan = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").json()
+    response = client.post(ACTIONS, {"event": scan["event"], "action": "exit"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "action_not_allowed"
+    assert client.post(ACTIONS, {"event": scan["event"], "action": "admit"}, format="json").status_code == 200
+    assert client.post(ACTIONS, {"event": scan["event"], "action": "admit"}, format="json").status_code == 409
+
+
+def test_the_reason_is_given_in_the_staff_members_language(gate_staff):
+    from cuakhau.accounts.models import profile_for
+
+    profile = profile_for(gate_staff)
+    profile.language = "zh-hans"
+    profile.save()
+    client = APIClient()
+    client.force_login(gate_staff)
+    response = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    # The reason is rendered while the staff member's language is active (the .po files come later).
+    assert response["Content-Language"] == "zh-hans"
+    assert response.json()["reason_code"] == "no_booking"
+
+
+def test_a_device_created_by_the_service_has_a_working_key(gate):
+    _device, key = device_create(gate=gate, lane="2")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 200
