@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +28,8 @@ from .models import PaymentMethod
 
 if TYPE_CHECKING:
     from .models import Fee
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
@@ -59,14 +62,20 @@ class BankTransferVietQR:
         gate = fee.declaration.gate
         if not gate.bank_bin or not gate.bank_account:
             return None
-        return vietqr_payload(
-            bank_bin=gate.bank_bin,
-            account=gate.bank_account,
-            amount=int(fee.amount),
-            reference=fee.declaration.number,
-            merchant_name=gate.bank_account_name or None,
-            city=self.city,
-        )
+        try:
+            return vietqr_payload(
+                bank_bin=gate.bank_bin,
+                account=gate.bank_account,
+                amount=int(fee.amount),
+                reference=fee.declaration.number,
+                merchant_name=gate.bank_account_name or None,
+                city=self.city,
+            )
+        except ValueError:
+            # A mistyped account in the gate's settings must not break the fee page: no code,
+            # cash still works, and the log tells the manager what to fix.
+            logger.warning("gate %s has bank details VietQR refuses; no code shown", gate.code, exc_info=True)
+            return None
 
     def txn_id(self, fee: Fee, reference: str) -> str:
         # A bank's transaction reference names one transfer: it can settle one fee once.

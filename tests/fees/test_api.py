@@ -404,3 +404,16 @@ def test_collected_fees_refuse_operators_and_bad_input(api_client, owner, gate_s
     assert api_client.get("/api/v1/fees/collected/?gate=NOWHERE").status_code == 404
     api_client.force_authenticate(None)
     assert api_client.get("/api/v1/fees/collected/").status_code == 401
+
+
+def test_a_gate_without_usable_bank_details_shows_no_code_but_the_fee(
+    api_client, owner, declaration_with_fee
+):
+    gate = declaration_with_fee.gate
+    gate.bank_account = "001 100 1234"  # spaces: VietQR refuses it
+    gate.save()
+    api_client.force_authenticate(owner)
+    response = api_client.get(url(declaration_with_fee))
+    assert response.status_code == 200
+    assert response.json()["vietqr"] is None and response.json()["amount"] == 1_000_000
+    assert api_client.get(url(declaration_with_fee, "qr.png")).status_code == 409
