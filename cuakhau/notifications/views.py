@@ -1,0 +1,73 @@
+"""Portal inbox: the list, marking read, and the way to the channel and language settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuakhau.errors import NotFound
+
+from . import selectors, services
+
+PAGE_SIZE = 30
+
+# Where a notification about a subject leads in the portal.
+SUBJECT_URLS = {
+    "declaration": "/portal/declarations/{id}/",
+    "booking": "/portal/bookings/{id}/",
+}
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Officers work in the admin, where these portal pages are not theirs: no links for them.
+    links = {} if request.user.is_staff else SUBJECT_URLS
+    items = [
+        {
+            "n": n,
+            "url": links[n.subject_type].format(id=n.subject_id)
+            if n.subject_type in links and n.subject_id
+            else "",
+        }
+        for n in page
+    ]
+    return render(request, "notifications/inbox.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.notification_mark_read(user=request.user, notification_id=pk)
+    except NotFound:
+        messages.error(request, _("No such notification."))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked read."))
+    return _back(request)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Channels, phone and language live on the user's settings page (one form, one service)."""
+    return redirect("/portal/profile/")
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("notifications-inbox")
