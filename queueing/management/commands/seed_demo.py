@@ -120,8 +120,7 @@ class Command(BaseCommand):
             seed_registries()
 
         # ---- Higher floors add their demo data below (their owners edit this section) ----------
-        # Queueing: generate a week of slots for every gate from the capacity templates, e.g.
-        #     from queueing.services import slots_generate; slots_generate(days=7)
+        seed_queueing()
         # Declarations: a few demo declarations for demo-operator (draft, submitted, cleared), e.g.
         #     seed_declarations()
         # -------------------------------------------------------------------------------------
@@ -189,3 +188,25 @@ def seed_registries() -> list[Company]:
             registry.vehicle_create(company=company, **vehicle)
         companies.append(company)
     return companies
+
+
+# Trucks a day the partner side accepts (DOMAIN-FACTS.md): the figure a manager sets each day.
+PARTNER_ACCEPTANCE = {"HUU_NGHI": 750, "TAN_THANH": 580, "CHI_MA": 230, "COC_NAM": 76}
+
+
+def seed_queueing() -> None:
+    """A week of slots from the capacity templates, and today's partner acceptance per gate."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from queueing.models import PartnerAcceptance
+    from queueing.services import slots_generate
+
+    slots_generate(days=7)
+    for offset in range(2):
+        day = timezone.localdate() + dt.timedelta(days=offset)
+        for code, accepted in PARTNER_ACCEPTANCE.items():
+            gate = Gate.objects.filter(code=code).first()
+            if gate is not None:
+                PartnerAcceptance.objects.get_or_create(gate=gate, date=day, defaults={"accepted": accepted})
