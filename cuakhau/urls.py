@@ -24,8 +24,9 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard-gate"),
     path("", include("vehicles.urls")),
-    path("", include("declarations.urls")),
+    # fees before declarations: /portal/declarations/<id>/fee/ is the fees app's page
     path("", include("declarations.fees.urls")),
+    path("", include("declarations.urls")),
     path("", include("queueing.urls")),
     path("", include("queueing.kiosk.urls")),
     path("", include("cuakhau.notifications.urls")),
