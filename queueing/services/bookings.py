@@ -18,7 +18,7 @@ from ..models import LIVE_BOOKING_STATES, Booking, BookingState, Slot, WaitlistE
 from ._common import check_owner, release_place, take_place, tell
 
 
-def _check_bookable(declaration: Declaration, slot: Slot) -> None:
+def _check_bookable(declaration: Declaration, slot: Slot, *, need_room: bool = True) -> None:
     """The rules a declaration and a slot must meet before a place is taken (one place)."""
     if declaration.state not in LIVE_FOR_BOOKING:
         raise Conflict(
@@ -34,6 +34,9 @@ def _check_bookable(declaration: Declaration, slot: Slot) -> None:
         raise Conflict(_("This slot has already started; pick a later one."), code="slot_past")
     if slot.is_closed:
         raise Conflict(_("This slot is closed."), code="slot_closed")
+    if need_room and slot.booked >= slot.capacity:
+        # A cheap early answer only; the conditional UPDATE stays the one that decides.
+        raise Conflict(_("This slot is full."), code="slot_full")
 
 
 def _check_company_cap(declaration: Declaration, slot: Slot, *, exclude_booking: int | None = None) -> None:
@@ -184,7 +187,7 @@ def waitlist_join(
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update(of=("self",)).get(pk=declaration.pk)
         slot = Slot.objects.select_related("gate").get(pk=slot.pk)
-        _check_bookable(declaration, slot)
+        _check_bookable(declaration, slot, need_room=False)
         if slot.available > 0:
             raise Conflict(_("This slot still has places: book it directly."), code="slot_has_room")
         if Booking.objects.filter(declaration=declaration, slot=slot, state__in=LIVE_BOOKING_STATES).exists():
