@@ -35,7 +35,11 @@ fi
 
 $PY manage.py runserver "0.0.0.0:${PORT}" --noreload &
 pids+=($!)
-sleep 2
+# Print the addresses once the server answers (a loaded machine takes a few seconds to start it).
+for _ in $(seq 1 60); do
+  (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null && break
+  sleep 1
+done
 cat <<INFO
 
   Cửa khẩu số is running:
