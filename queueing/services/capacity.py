@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cuakhau.errors import DomainError
+from cuakhau.accounts.roles import Role, user_has_role
+from cuakhau.errors import DomainError, NotAllowed
 from cuakhau.transitions.services import fire
 from vehicles.models import Gate
+from vehicles.selectors import gate_ids_for_user
 
 from .. import rules
 from ..models import (
@@ -163,9 +165,18 @@ def capacity_override_apply(*, override: CapacityOverride, actor: Any = None) ->
     return result
 
 
+def _check_manager(actor: Any, gate_id: int) -> None:
+    """Only a gate manager of that gate (or a superuser; or the system: actor None) changes slots."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    if not user_has_role(actor, Role.GATE_MANAGER) or gate_id not in gate_ids_for_user(actor):
+        raise NotAllowed(_("Only a manager of this gate can change its slots."))
+
+
 def slot_close(*, slot: Slot, actor: Any = None, reason: str = "") -> dict[str, int]:
     """Close a slot: no new bookings; every confirmed booking moves to the next slot with room
     (same gate, direction and day), in booking order, or is cancelled when none has room."""
+    _check_manager(actor, slot.gate_id)
     with transaction.atomic():
         slot = Slot.objects.select_for_update().select_related("gate").get(pk=slot.pk)
         Slot.objects.filter(pk=slot.pk).update(is_closed=True)
@@ -185,6 +196,7 @@ def slot_set_capacity(*, slot: Slot, capacity: int, actor: Any = None, reason: s
     to the next slot with room, in booking order, or cancels them."""
     from .bookings import waitlist_offer_freed_place
 
+    _check_manager(actor, slot.gate_id)
     if capacity < 0:
         raise DomainError(_("Capacity cannot be negative."), code="invalid")
     with transaction.atomic():

@@ -152,3 +152,18 @@ def test_other_gates_have_their_own_calendar():
     coc_nam = factories.gate("COC_NAM")
     services.slots_generate(gate=coc_nam, days=1, start_date=dt.date(2030, 1, 7))
     assert set(Slot.objects.filter(gate=coc_nam).values_list("direction", flat=True)) == {"export", "import"}
+
+
+def test_only_a_manager_of_the_gate_closes_or_resizes_its_slots(owner, gate_staff, gate):
+    from cuakhau.errors import NotAllowed
+    from tests.factories import staff_user
+
+    slot = make_slot(gate, capacity=3)
+    elsewhere = staff_user("gate_manager", gates=["COC_NAM"])
+    for actor in (owner, gate_staff, elsewhere):
+        with pytest.raises(NotAllowed):
+            services.slot_close(slot=slot, actor=actor)
+        with pytest.raises(NotAllowed):
+            services.slot_set_capacity(slot=slot, capacity=1, actor=actor)
+    slot.refresh_from_db()
+    assert not slot.is_closed and slot.capacity == 3
