@@ -89,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "queueing.view_partneracceptance",
         "queueing.add_partneracceptance",
         "queueing.change_partneracceptance",
+        "queueing.view_waitlistentry",
         "kiosk.view_device",
         "kiosk.add_device",
         "kiosk.change_device",
