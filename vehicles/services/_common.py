@@ -1,0 +1,22 @@
+"""What every registry service shares: collecting field errors into one ValidationError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+def full_clean(obj: Any, errors: dict[str, list[Any]], *, skip: tuple[str, ...] = ()) -> None:
+    """Run the model's own field checks too and raise everything found, keyed by field.
+
+    Uniqueness is checked by the callers with a friendlier message (and enforced by the
+    database), so Django's generic "already exists" messages are left out.
+    """
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=False, exclude=[*errors, *skip])
+    except ValidationError as exc:
+        for field, messages in exc.error_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
