@@ -1,0 +1,121 @@
+"""Helpers shared by the services: row locks, permission checks, recipients, payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from cuakhau.accounts.roles import Role
+from cuakhau.errors import Conflict, NotFound
+from cuakhau.notifications.services import notify
+from vehicles.models import Gate
+
+from ..models import (
+    AgencyReview,
+    Declaration,
+    DeclarationState,
+    ReviewState,
+)
+from ..selectors import (
+    is_owner,
+    operator_company,
+)
+
+S = DeclarationState
+R = ReviewState
+User = get_user_model()
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _locked_declaration(pk: int) -> Declaration:
+    try:
+        return Declaration.objects.select_for_update().select_related("gate", "vehicle", "company").get(pk=pk)
+    except Declaration.DoesNotExist:
+        raise NotFound(_("No such declaration."))
+
+
+def _reviews(declaration: Declaration, *, lock: bool = True) -> list[AgencyReview]:
+    qs = AgencyReview.objects.filter(declaration=declaration).order_by("id")
+    if lock:
+        qs = qs.select_for_update()
+    reviews = list(qs)
+    for review in reviews:
+        review.declaration = declaration  # one object, so sync sees what services changed
+    return reviews
+
+
+def _require_owner(actor: Any, declaration: Declaration) -> None:
+    operator_company(actor)
+    if not is_owner(actor, declaration):
+        raise NotFound(_("No such declaration."))
+
+
+def _require_transition(obj: Any, name: str) -> None:
+    if not can_proceed(getattr(obj, name)):
+        raise Conflict(
+            _("Cannot %(action)s: it is %(state)s now.")
+            % {"action": name.replace("_", " "), "state": obj.get_state_display()},
+            code="illegal_transition",
+        )
+
+
+def _operators(declaration: Declaration) -> list[Any]:
+    return list(
+        User.objects.filter(
+            company_member__company_id=declaration.company_id, groups__name=Role.OPERATOR, is_active=True
+        ).distinct()
+    )
+
+
+def _officers(gate: Gate, agencies: Iterable[str]) -> list[Any]:
+    return list(
+        User.objects.filter(
+            staff_assignment__agency__in=list(agencies), staff_assignment__gates=gate, is_active=True
+        ).distinct()
+    )
+
+
+def _gate_managers(gate: Gate) -> list[Any]:
+    return list(
+        User.objects.filter(
+            groups__name=Role.GATE_MANAGER, staff_assignment__gates=gate, is_active=True
+        ).distinct()
+    )
+
+
+def _payload(declaration: Declaration, review: AgencyReview | None = None, note: str = "") -> dict[str, Any]:
+    return {
+        "number": declaration.number,
+        "declaration_id": declaration.pk,
+        "plate": declaration.vehicle.plate,
+        "gate": declaration.gate.code,
+        "agency": str(review.get_agency_display()) if review else "",
+        "agency_code": review.agency if review else "",
+        "review_id": review.pk if review else None,
+        "state": declaration.state,
+        "note": note,
+    }
+
+
+def _notify_owner(
+    event: str, declaration: Declaration, review: AgencyReview | None = None, note: str = ""
+) -> None:
+    dedupe = f"r{review.pk}:{declaration.round}" if review else f"round{declaration.round}"
+    notify(
+        event=event,
+        recipients=_operators(declaration),
+        subject_type="declaration",
+        subject_id=declaration.pk,
+        payload=_payload(declaration, review, note),
+        dedupe=dedupe,
+    )
+
+
+def _validation(errors: dict[str, Any]) -> None:
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,351 @@
+"""Drafts: create, edit, delete; documents checked by content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.errors import Conflict, DomainError, NotFound
+from cuakhau.transitions.services import log_created
+from vehicles.models import Driver, Gate, Vehicle
+
+from ..codes import normalise_container_number
+from ..models import (
+    CargoLine,
+    Container,
+    Declaration,
+    DeclarationState,
+    DeliveryMode,
+    Document,
+    DocumentKind,
+    ReviewState,
+)
+from ..selectors import (
+    EDITABLE_STATES,
+    operator_company,
+)
+from ._common import (
+    _locked_declaration,
+    _require_owner,
+    _validation,
+)
+
+S = DeclarationState
+R = ReviewState
+CARGO_FIELDS = (
+    "description",
+    "hs_code",
+    "quantity",
+    "unit",
+    "gross_kg",
+    "value",
+    "currency",
+    "origin",
+    "perishable",
+)
+ALLOWED_DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+# --- validation of the editable parts ---------------------------------------------------------
+def _resolve_parties(
+    company: Any, *, vehicle: Any, driver: Any, gate: Any, direction: str, errors: dict[str, Any]
+) -> tuple[Vehicle | None, Driver | None, Gate | None]:
+    """The vehicle and driver must be the company's, the gate must serve the direction."""
+    vehicle_pk = getattr(vehicle, "pk", vehicle)
+    driver_pk = getattr(driver, "pk", driver)
+    found_vehicle = Vehicle.objects.filter(company=company, pk=vehicle_pk).first() if vehicle_pk else None
+    found_driver = Driver.objects.filter(company=company, pk=driver_pk).first() if driver_pk else None
+    if isinstance(gate, Gate):
+        found_gate = gate
+    else:
+        found_gate = Gate.objects.filter(code=str(gate or "").upper(), is_active=True).first()
+    if found_vehicle is None:
+        errors["vehicle"] = [_("Choose one of your company's vehicles.")]
+    if found_driver is None:
+        errors["driver"] = [_("Choose one of your company's drivers.")]
+    if found_gate is None:
+        errors["gate"] = [_("Unknown gate.")]
+    elif direction and not found_gate.serves(direction):
+        errors["direction"] = [_("%(gate)s does not serve this direction.") % {"gate": found_gate.name}]
+    return found_vehicle, found_driver, found_gate
+
+
+def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> list[CargoLine]:
+    """Cargo lines from plain dicts; each problem reads "Line 2, HS code: ..." wherever shown."""
+    built: list[CargoLine] = []
+    problems: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        values = {k: raw[k] for k in CARGO_FIELDS if k in raw and raw[k] is not None}
+        for key in ("description", "hs_code", "unit", "origin", "currency"):
+            if key in values:
+                values[key] = str(values[key]).strip()
+        if "origin" in values:
+            values["origin"] = values["origin"].upper()
+        line = CargoLine(**values)
+        found: dict[str, list[str]] = {}
+        try:
+            line.full_clean(exclude=["declaration"], validate_constraints=False)
+        except ValidationError as exc:
+            found = {f: [str(m) for m in msgs] for f, msgs in exc.message_dict.items()}
+        for field in ("quantity", "gross_kg"):
+            value = getattr(line, field)
+            if field not in found and value is not None and value <= 0:
+                found[field] = [_("Must be more than zero.")]
+        for field, messages in found.items():
+            label = CargoLine._meta.get_field(field).verbose_name if field != "__all__" else ""
+            for message in messages:
+                problems.append(
+                    _("Line %(n)s, %(field)s: %(message)s")
+                    % {"n": number, "field": label, "message": message}
+                )
+        built.append(line)
+    if problems:
+        errors["cargo_lines"] = problems
+    return built
+
+
+def _build_containers(items: Iterable[Any], errors: dict[str, Any]) -> list[Container]:
+    built: list[Container] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, Mapping):
+            number, size = item.get("number", ""), item.get("size_ft") or 40
+        else:
+            number, size = item, 40
+        number = normalise_container_number(str(number or ""))
+        if not number:
+            continue
+        container = Container(number=number, size_ft=size)
+        try:
+            container.full_clean(exclude=["declaration"], validate_constraints=False)
+        except ValidationError as exc:
+            problems.extend(f"{number}: {m}" for msgs in exc.message_dict.values() for m in msgs)
+            continue
+        if number in seen:
+            problems.append(_("%(number)s is listed twice.") % {"number": number})
+            continue
+        seen.add(number)
+        built.append(container)
+    if problems:
+        errors["containers"] = problems
+    return built
+
+
+def _check_planned_date(planned_date: Any, errors: dict[str, Any]) -> dt.date | None:
+    if isinstance(planned_date, str):
+        try:
+            planned_date = dt.date.fromisoformat(planned_date)
+        except ValueError:
+            errors["planned_date"] = [_("Enter a date as YYYY-MM-DD.")]
+            return None
+    if not isinstance(planned_date, dt.date):
+        errors["planned_date"] = [_("Enter the planned date.")]
+        return None
+    if planned_date < timezone.localdate():
+        errors["planned_date"] = [_("The planned date is in the past.")]
+    return planned_date
+
+
+# --- drafts ----------------------------------------------------------------------------------
+def declaration_create(
+    *,
+    actor: Any,
+    vehicle: Any,
+    driver: Any,
+    gate: Any,
+    direction: str,
+    planned_date: Any,
+    cargo_lines: Iterable[Mapping[str, Any]] = (),
+    containers: Iterable[Any] = (),
+    delivery_mode: str = DeliveryMode.STANDARD,
+    temporary_import: bool = False,
+) -> Declaration:
+    """A new draft of the actor's company, with its cargo lines and containers."""
+    company = operator_company(actor)
+    errors: dict[str, Any] = {}
+    from vehicles.models import Direction
+
+    if direction not in Direction.values:
+        errors["direction"] = [_("Choose export, import or empty.")]
+    if delivery_mode not in DeliveryMode.values:
+        errors["delivery_mode"] = [_("Unknown delivery mode.")]
+    found_vehicle, found_driver, found_gate = _resolve_parties(
+        company, vehicle=vehicle, driver=driver, gate=gate, direction=direction, errors=errors
+    )
+    date = _check_planned_date(planned_date, errors)
+    lines = _build_cargo(cargo_lines, errors)
+    boxes = _build_containers(containers, errors)
+    _validation(errors)
+    with transaction.atomic():
+        declaration = Declaration.objects.create(
+            company=company,
+            vehicle=found_vehicle,
+            driver=found_driver,
+            gate=found_gate,
+            direction=direction,
+            planned_date=date,
+            delivery_mode=delivery_mode,
+            temporary_import=bool(temporary_import),
+        )
+        _save_children(declaration, lines, boxes)
+        log_created(declaration, actor=actor)
+    return declaration
+
+
+def declaration_delete_draft(*, actor: Any, declaration: Declaration) -> None:
+    """A draft nobody reviewed can go; anything submitted is cancelled instead (its log stays)."""
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        if current.state != S.DRAFT:
+            raise Conflict(
+                _("Only a draft can be deleted; cancel this declaration instead."), code="illegal_transition"
+            )
+        names = [d.file.name for d in current.documents.all()]
+        storage = Document._meta.get_field("file").storage
+        current.delete()
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+
+def _save_children(
+    declaration: Declaration, lines: list[CargoLine] | None, boxes: list[Container] | None
+) -> None:
+    if lines is not None:
+        declaration.cargo_lines.all().delete()
+        for line in lines:
+            line.declaration = declaration
+        CargoLine.objects.bulk_create(lines)
+    if boxes is not None:
+        declaration.containers.all().delete()
+        for box in boxes:
+            box.declaration = declaration
+        Container.objects.bulk_create(boxes)
+
+
+def declaration_update(
+    *,
+    actor: Any,
+    declaration: Declaration,
+    cargo_lines: Iterable[Mapping[str, Any]] | None = None,
+    containers: Iterable[Any] | None = None,
+    **fields: Any,
+) -> Declaration:
+    """Change a draft or a returned declaration. Lists given replace the stored ones."""
+    allowed = {"vehicle", "driver", "gate", "direction", "planned_date", "delivery_mode", "temporary_import"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        if current.state not in EDITABLE_STATES:
+            raise Conflict(
+                _("Only a draft or a returned declaration can be edited; this one is %(state)s.")
+                % {"state": current.get_state_display()},
+                code="not_editable",
+            )
+        errors: dict[str, Any] = {}
+        if current.state == S.RETURNED:
+            # The reviews already given are for this gate and direction.
+            gate_code = getattr(fields.get("gate"), "code", fields.get("gate"))
+            if gate_code and str(gate_code).upper() != current.gate.code:
+                errors["gate"] = [_("The gate cannot change after submission.")]
+            if fields.get("direction") and fields["direction"] != current.direction:
+                errors["direction"] = [_("The direction cannot change after submission.")]
+        direction = fields.get("direction", current.direction)
+        vehicle, driver, gate = _resolve_parties(
+            current.company,
+            vehicle=fields.get("vehicle", current.vehicle_id),
+            driver=fields.get("driver", current.driver_id),
+            gate=fields.get("gate", current.gate),
+            direction=direction,
+            errors=errors,
+        )
+        date = _check_planned_date(fields.get("planned_date", current.planned_date), errors)
+        delivery_mode = fields.get("delivery_mode", current.delivery_mode)
+        if delivery_mode not in DeliveryMode.values:
+            errors["delivery_mode"] = [_("Unknown delivery mode.")]
+        lines = _build_cargo(cargo_lines, errors) if cargo_lines is not None else None
+        boxes = _build_containers(containers, errors) if containers is not None else None
+        _validation(errors)
+        current.vehicle, current.driver, current.gate = vehicle, driver, gate
+        current.direction, current.planned_date, current.delivery_mode = direction, date, delivery_mode
+        current.temporary_import = bool(fields.get("temporary_import", current.temporary_import))
+        current.save()
+        _save_children(current, lines, boxes)
+    return current
+
+
+def document_add(*, actor: Any, declaration: Declaration, kind: str, file: Any, name: str = "") -> Document:
+    """Attach a PDF, JPEG or PNG. The type is read from the bytes, never from the name."""
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": [_("Unknown document kind.")]})
+    limit = settings.DOCUMENT_MAX_BYTES
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb).0f MB.") % {"mb": limit / 1024 / 1024}]}
+        )
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(limit + 1) if hasattr(file, "read") else bytes(file)
+    if len(data) > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb).0f MB.") % {"mb": limit / 1024 / 1024}]}
+        )
+    if not data:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    guessed = filetype.guess(data[:8192])
+    mime = guessed.mime if guessed else ""
+    if mime not in ALLOWED_DOCUMENT_TYPES:
+        raise ValidationError({"file": [_("Upload a PDF, JPEG or PNG file.")]})
+    digest = hashlib.sha256(data).hexdigest()
+    original = (name or getattr(file, "name", "") or "")[-200:]
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        if current.state not in EDITABLE_STATES:
+            raise Conflict(
+                _("Documents can be added to a draft or a returned declaration only."), code="not_editable"
+            )
+        document = Document(
+            declaration=current,
+            kind=kind,
+            original_name=original,
+            content_type=mime,
+            size=len(data),
+            sha256=digest,
+        )
+        document.file.save(
+            f"{kind}-{digest[:16]}.{ALLOWED_DOCUMENT_TYPES[mime]}", ContentFile(data), save=False
+        )
+        document.save()
+    return document
+
+
+def document_remove(*, actor: Any, document: Document) -> None:
+    with transaction.atomic():
+        current = _locked_declaration(document.declaration_id)
+        _require_owner(actor, current)
+        if current.state not in EDITABLE_STATES:
+            raise Conflict(
+                _("Documents can be removed from a draft or a returned declaration only."),
+                code="not_editable",
+            )
+        stored = Document.objects.filter(pk=document.pk, declaration=current).first()
+        if stored is None:
+            raise NotFound(_("No such document."))
+        name = stored.file.name
+        stored.delete()
+        transaction.on_commit(lambda: stored.file.storage.delete(name))

@@ -1,0 +1,334 @@
+"""Submission, the officers' decisions, the one state sync, and the ends of a declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuakhau.errors import Conflict, NotAllowed, NotFound
+from cuakhau.notifications.services import notify
+from cuakhau.transitions.services import fire, log_created
+
+from .. import rules, signals
+from ..models import (
+    AgencyReview,
+    Channel,
+    Declaration,
+    DeclarationState,
+    DocumentKind,
+    ReviewState,
+)
+from ..selectors import (
+    CANCELLABLE_STATES,
+    REVIEWABLE_STATES,
+    may_decide,
+    officer_agency,
+    predecessors_pending,
+)
+from ._common import (
+    _locked_declaration,
+    _notify_owner,
+    _officers,
+    _operators,
+    _payload,
+    _require_owner,
+    _require_transition,
+    _reviews,
+    _validation,
+)
+from .drafts import _check_planned_date
+
+S = DeclarationState
+R = ReviewState
+
+
+# --- submission ------------------------------------------------------------------------------
+def _check_complete(declaration: Declaration) -> None:
+    errors: dict[str, Any] = {}
+    if declaration.direction != "empty" and not declaration.cargo_lines.exists():
+        errors["cargo_lines"] = [_("Add at least one cargo line.")]
+    present = set(declaration.documents.values_list("kind", flat=True))
+    missing = [k for k in rules.required_documents(declaration) if k not in present]
+    if missing:
+        labels = ", ".join(str(DocumentKind(k).label) for k in missing)
+        errors["documents"] = [_("Upload the required documents: %(kinds)s.") % {"kinds": labels}]
+    if declaration.vehicle.company_id != declaration.company_id:
+        errors["vehicle"] = [_("Choose one of your company's vehicles.")]
+    if not declaration.gate.serves(declaration.direction):
+        errors["direction"] = [_("This gate does not serve this direction.")]
+    _check_planned_date(declaration.planned_date, errors)
+    _validation(errors)
+
+
+def _open_reviews(declaration: Declaration, agencies: list[str], actor: Any) -> list[AgencyReview]:
+    """Create the reviews of newly required agencies (birth state logged)."""
+    existing = {r.agency for r in declaration.reviews.all()}
+    created = []
+    for agency in agencies:
+        if agency not in existing:
+            review = AgencyReview.objects.create(declaration=declaration, agency=agency)
+            log_created(review, actor=actor)
+            created.append(review)
+    return created
+
+
+def _schedule_ready(
+    declaration: Declaration, reviews: list[AgencyReview], now: dt.datetime
+) -> list[AgencyReview]:
+    """Start the clock of pending reviews whose predecessors all approved; returns them."""
+    started = []
+    for review in reviews:
+        if (
+            review.state == R.PENDING
+            and review.ready_at is None
+            and not predecessors_pending(review, reviews)
+        ):
+            hours = rules.target_hours(declaration.gate, review.agency)
+            review.ready_at = now
+            review.due_at = now + dt.timedelta(hours=float(hours))
+            review.overdue_notified_at = None
+            review.save(update_fields=["ready_at", "due_at", "overdue_notified_at"])
+            started.append(review)
+    return started
+
+
+def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
+    """draft → submitted: completeness, required agencies, channel, reviews, notifications.
+
+    1. Lock, check the owner, the state and completeness.
+    2. Fire `submit`, decide required agencies and the customs channel (rules.py).
+    3. Create one review per agency; start the clocks of those without predecessors.
+    4. Send `declaration_submitted` (fees), sync (green channel, start_review), notify.
+    """
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        _require_transition(current, "submit")
+        _check_complete(current)
+        fire(current, "submit", actor=actor)
+        current.required_agencies = rules.required_agencies(current)
+        current.channel, current.channel_reason = rules.customs_channel(current)
+        current.save(update_fields=["required_agencies", "channel", "channel_reason", "updated"])
+        _open_reviews(current, current.required_agencies, actor)
+        reviews = _reviews(current)
+        _schedule_ready(current, reviews, timezone.now())
+        signals.declaration_submitted.send(sender=Declaration, declaration=current, actor=actor)
+        _notify_submitted(current, current.required_agencies)
+        sync_declaration_state(declaration=current)
+    return current
+
+
+def _notify_submitted(declaration: Declaration, agencies: list[str]) -> None:
+    notify(
+        event="declaration.submitted",
+        recipients=_officers(declaration.gate, agencies) + _operators(declaration),
+        subject_type="declaration",
+        subject_id=declaration.pk,
+        payload=_payload(declaration),
+        dedupe=f"round{declaration.round}",
+    )
+
+
+def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration:
+    """returned → submitted: only the reviews that asked for information reopen.
+
+    Required agencies can only grow (edited cargo may now need quarantine); approvals given
+    stay; the channel decided at the first submission stays.
+    """
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        _require_transition(current, "resubmit")
+        _check_complete(current)
+        fire(current, "resubmit", actor=actor)
+        agencies = rules.sorted_agencies([*current.required_agencies, *rules.required_agencies(current)])
+        if agencies != current.required_agencies:
+            current.required_agencies = agencies
+            current.save(update_fields=["required_agencies", "updated"])
+        new = _open_reviews(current, agencies, actor)
+        reviews = _reviews(current)
+        reopened = []
+        for review in reviews:
+            if review.state == R.INFO_REQUESTED:
+                fire(review, "reopen", actor=actor, note=_("resubmitted"))
+                reopened.append(review)
+        _schedule_ready(current, reviews, timezone.now())
+        signals.declaration_submitted.send(sender=Declaration, declaration=current, actor=actor)
+        _notify_submitted(current, sorted({r.agency for r in reopened} | {r.agency for r in new}))
+        sync_declaration_state(declaration=current)
+    return current
+
+
+# --- the one place that moves a declaration after its reviews ----------------------------------
+def sync_declaration_state(*, declaration: Declaration) -> Declaration:
+    """Recompute the declaration's state from its reviews (call with the row locked).
+
+    1. Start the clocks of reviews whose predecessors approved; approve the customs review by
+       rule when the channel is green and the review is ready (repeat: that may ready others).
+    2. submitted → under_review as soon as one review left `pending` (claimed or decided).
+    3. under_review → rejected if any review rejected; else → returned if any asked for
+       information; else → cleared when every required review approved.
+    """
+    if declaration.state not in REVIEWABLE_STATES:
+        return declaration
+    reviews = _reviews(declaration, lock=False)
+    now = timezone.now()
+    while True:
+        _schedule_ready(declaration, reviews, now)
+        green = [
+            r
+            for r in reviews
+            if r.agency == "customs"
+            and r.state == R.PENDING
+            and r.ready_at
+            and declaration.channel == Channel.GREEN
+        ]
+        if not green:
+            break
+        for review in green:
+            fire(review, "approve_by_rule", actor_label=rules.GREEN_RULE_LABEL, rule=rules.GREEN_RULE_LABEL)
+            _notify_owner("declaration.approved", declaration, review, rules.GREEN_RULE_LABEL)
+    required = [r for r in reviews if r.agency in declaration.required_agencies]
+    if declaration.state == S.SUBMITTED and any(r.state != R.PENDING for r in required):
+        fire(declaration, "start_review", actor_label="system")
+    if declaration.state != S.UNDER_REVIEW:
+        return declaration
+    states = [r.state for r in required]
+    if R.REJECTED in states:
+        fire(declaration, "reject", actor_label="system")
+        signals.declaration_closed.send(
+            sender=Declaration, declaration=declaration, actor=None, state=S.REJECTED
+        )
+    elif R.INFO_REQUESTED in states:
+        fire(declaration, "return_for_info", actor_label="system")
+    elif required and all(s == R.APPROVED for s in states):
+        validity = dt.timedelta(days=declaration.gate.declaration_validity_days)
+        fire(declaration, "clear", actor_label="system", validity=validity)
+        signals.declaration_cleared.send(sender=Declaration, declaration=declaration, actor=None)
+        _notify_owner("declaration.cleared", declaration)
+    return declaration
+
+
+# --- officers' decisions ---------------------------------------------------------------------
+def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declaration, AgencyReview]:
+    """Lock the declaration, then the review; check the officer may act on it."""
+    review_pk = getattr(review, "pk", review)
+    declaration_id = (
+        AgencyReview.objects.filter(pk=review_pk).values_list("declaration_id", flat=True).first()
+    )
+    if declaration_id is None:
+        raise NotFound(_("No such review."))
+    if not officer_agency(actor):
+        raise NotAllowed(_("Only customs, border guard and quarantine officers decide reviews."))
+    declaration = _locked_declaration(declaration_id)
+    reviews = _reviews(declaration)
+    current = next(r for r in reviews if r.pk == review_pk)
+    if not may_decide(actor, current, declaration.gate_id):
+        raise NotFound(_("No such review."))
+    if declaration.state not in REVIEWABLE_STATES:
+        raise Conflict(
+            _("The declaration is %(state)s: its reviews cannot change.")
+            % {"state": declaration.get_state_display()},
+            code="illegal_transition",
+        )
+    current._all_reviews = reviews
+    return declaration, current
+
+
+def review_claim(*, actor: Any, review: AgencyReview | int) -> AgencyReview:
+    with transaction.atomic():
+        declaration, current = _review_for_action(actor, review)
+        _require_transition(current, "claim")
+        waiting = predecessors_pending(current, current._all_reviews)
+        if waiting:
+            labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
+            raise Conflict(
+                _("This review waits for the approval of: %(agencies)s.") % {"agencies": labels},
+                code="waiting_for_predecessor",
+            )
+        fire(current, "claim", actor=actor, officer=actor)
+        _notify_owner("declaration.claimed", declaration, current)
+        sync_declaration_state(declaration=declaration)
+    return current
+
+
+def _decide(actor: Any, review: AgencyReview | int, transition: str, event: str, note: str) -> AgencyReview:
+    note = (note or "").strip()
+    if transition in ("reject", "request_info") and not note:
+        raise ValidationError({"note": [_("Give a reason: the company needs to know what to do.")]})
+    with transaction.atomic():
+        declaration, current = _review_for_action(actor, review)
+        _require_transition(current, transition)
+        fire(current, transition, actor=actor, note=note, reason=note)
+        _notify_owner(event, declaration, current, note)
+        sync_declaration_state(declaration=declaration)
+    return current
+
+
+def review_approve(*, actor: Any, review: AgencyReview | int, note: str = "") -> AgencyReview:
+    return _decide(actor, review, "approve", "declaration.approved", note)
+
+
+def review_reject(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
+    return _decide(actor, review, "reject", "declaration.rejected", note)
+
+
+def review_request_info(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
+    return _decide(actor, review, "request_info", "declaration.info_requested", note)
+
+
+# --- the owner's and the system's ends ----------------------------------------------------------
+def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") -> Declaration:
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        _require_owner(actor, current)
+        if current.state not in CANCELLABLE_STATES:
+            _require_transition(current, "cancel")
+        fire(current, "cancel", actor=actor, note=note)
+        signals.declaration_cancelled.send(sender=Declaration, declaration=current, actor=actor)
+        claimed = [
+            r.officer
+            for r in current.reviews.select_related("officer")
+            if r.state == R.IN_REVIEW and r.officer
+        ]
+        notify(
+            event="declaration.cancelled",
+            recipients=_operators(current) + claimed,
+            subject_type="declaration",
+            subject_id=current.pk,
+            payload=_payload(current, note=note),
+            dedupe="cancel",
+        )
+    return current
+
+
+def declaration_complete(
+    *, declaration: Declaration, actor: Any = None, actor_label: str = ""
+) -> Declaration:
+    """cleared → completed: the truck crossed (called by queueing when the booking departs)."""
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        fire(current, "complete", actor=actor, actor_label=actor_label)
+        signals.declaration_closed.send(
+            sender=Declaration, declaration=current, actor=actor, state=S.COMPLETED
+        )
+    return current
+
+
+def declaration_expire(
+    *, declaration: Declaration, actor: Any = None, actor_label: str = "system"
+) -> Declaration:
+    """cleared → expired: its validity passed unused (the beat sweep calls this)."""
+    with transaction.atomic():
+        current = _locked_declaration(declaration.pk)
+        if current.valid_until and current.valid_until > timezone.now():
+            raise Conflict(_("The declaration is still valid."), code="still_valid")
+        fire(current, "expire", actor=actor, actor_label=actor_label)
+        signals.declaration_closed.send(sender=Declaration, declaration=current, actor=actor, state=S.EXPIRED)
+        _notify_owner("declaration.expired", current)
+    return current
