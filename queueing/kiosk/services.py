@@ -3,12 +3,15 @@
 A scan is a handful of index lookups whatever the size of the history (at most 5 queries,
 pinned in tests/kiosk/test_scan.py):
 
-1. one query for the booking by exact ticket and/or exact canonical plate (live, or departed in
-   the last day), with its slot, gate, vehicle, declaration and driver joined;
-2. only when nothing matched exactly: ONE query for live bookings whose plate is one edit away
+1. one query for the booking by exact ticket and/or exact canonical plate (live bookings), with
+   its slot, gate, vehicle, declaration, driver and fee joined;
+2. only when the plate has no live booking: its exit recorded in the last day, if any (through
+   the gate events' (plate, time) index, so a truck's years of past trips cost nothing);
+3. only when nothing matched exactly: ONE query for live bookings whose plate is one edit away
    (`plate_canonical__in=plate_variants(read)`), offered to staff as candidates to confirm;
-3. only when the truck waits in the yard: its place in the queue (one COUNT);
-4. the GateEvent row.
+4. only when the truck waits in the yard: its place in the queue (one COUNT) — never together
+   with 2 or 3;
+5. the GateEvent row.
 The fee the verdict may need comes joined with the booking (declaration__fee).
 """
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,8 +91,11 @@ def device_for_key(key: str) -> Device | None:
     prefix, _dot, _secret = (key or "").partition(".")
     if not _secret or len(key) > 200:
         return None
-    device = Device.objects.select_related("gate").filter(key_prefix=prefix, is_active=True).first()
-    if device is None or not hmac.compare_digest(device.key_hash, _hash_key(key)):
+    try:
+        device = Device.objects.select_related("gate").get(key_prefix=prefix, is_active=True)
+    except Device.DoesNotExist:
+        return None
+    if not hmac.compare_digest(device.key_hash, _hash_key(key)):
         return None
     return device
 
@@ -201,14 +207,11 @@ def kiosk_scan(
     plate = "" if (read_is_ticket and not ticket) else raw
     canonical = canonical_plate(plate)[:40] if plate else ""
 
-    # 1. exact: the ticket and the plate in one query
+    # 1. exact: the ticket and the plate's live bookings in one query (index lookups both)
     wanted = Q(ticket__in=tickets) if tickets else Q(pk__in=[])
     if canonical and not ticket:
-        recent = Q(state__in=LIVE_BOOKING_STATES) | Q(
-            state=BookingState.DEPARTED, departed_at__gte=now - DEPARTED_LOOKBACK
-        )
-        wanted |= Q(plate_canonical=canonical) & recent
-    rows = list(_booking_query().filter(wanted)[:20])
+        wanted |= Q(plate_canonical=canonical, state__in=LIVE_BOOKING_STATES)
+    rows = list(_booking_query().filter(wanted).order_by()[:20])
     by_ticket = next((b for b in rows if b.ticket in tickets), None)
     via_ticket = bool(ticket) or read_is_ticket or by_ticket is not None
     if via_ticket:
@@ -220,6 +223,8 @@ def kiosk_scan(
         )
     else:
         booking = _pick([b for b in rows if b.plate_canonical == canonical], gate, now)
+        if booking is None and canonical:
+            booking = _recent_departure(canonical, now)
         scanned_plate = raw
         event_plate = canonical
 
@@ -260,6 +265,22 @@ def kiosk_scan(
     return ScanResult(
         verdict=verdict, event=event, booking=booking, candidates=candidates, queue_position=position
     )
+
+
+def _recent_departure(canonical: str, now: dt.datetime) -> Booking | None:
+    """The booking of this plate's exit recorded at a lane in the last day, if any.
+
+    Found through the gate events (plate, time) index rather than the plate's bookings, whose
+    departed rows grow with every trip the truck ever made.
+    """
+    exits = GateEvent.objects.filter(
+        plate_canonical=canonical,
+        kind=EventKind.ACTION,
+        action=rules.EXIT,
+        state_after=BookingState.DEPARTED,
+        created__gte=now - DEPARTED_LOOKBACK,
+    ).order_by("-created")
+    return _booking_query().filter(pk=Subquery(exits.values("booking_id")[:1])).first()
 
 
 def _candidates(canonical: str) -> list[str]:

@@ -66,21 +66,22 @@ def test_the_truck_in_the_yard_wins_over_its_next_trip(gate):
     assert kiosk_scan(gate=gate, raw="12C-555.55").booking == in_yard
 
 
-def test_a_truck_that_crossed_today_is_told_so(gate):
-    booking = make_booking(plate="12C-777.77", state="departed", declaration_state="completed")
-    result = kiosk_scan(gate=gate, raw="12C-777.77")
-    assert result.booking == booking
-    assert result.verdict.reason_code == "already_departed"
+def test_a_truck_that_crossed_today_is_told_so_by_plate_and_by_ticket(gate, gate_staff):
+    booking = make_booking(plate="12C-777.77", state="called")
+    scan = kiosk_scan(gate=gate, raw="12C-777.77", staff=gate_staff)
+    kiosk_action(event_id=scan.event.pk, action="exit", staff=gate_staff)
+    for read in ["12C-777.77", booking.ticket]:
+        result = kiosk_scan(gate=gate, raw=read)
+        assert result.booking == booking
+        assert (result.verdict.verdict, result.verdict.reason_code) == ("deny", "already_departed")
 
 
-def test_a_truck_that_crossed_last_week_has_no_booking_today(gate):
-    make_booking(
-        plate="12C-777.77",
-        state="departed",
-        declaration_state="completed",
-        departed_at=timezone.now() - dt.timedelta(days=7),
-    )
-    assert kiosk_scan(gate=gate, raw="12C-777.77").verdict.reason_code == "no_booking"
+def test_a_truck_that_crossed_last_week_has_no_booking_today(gate, gate_staff):
+    make_booking(plate="12C-777.77", state="called")
+    scan = kiosk_scan(gate=gate, raw="12C-777.77", staff=gate_staff)
+    kiosk_action(event_id=scan.event.pk, action="exit", staff=gate_staff)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=7)):
+        assert kiosk_scan(gate=gate, raw="12C-777.77").verdict.reason_code == "no_booking"
 
 
 # --- fuzzy candidates ------------------------------------------------------------------------
@@ -195,6 +196,7 @@ def history(gate):  # type: ignore[no-untyped-def]
         ("confirmed", "12C-123.45"),
         ("in_yard", "12C-123.45"),
         ("called", "12C-123.45"),
+        ("departed", "12C-123.45"),
         ("confirmed", "ticket"),
         ("confirmed", "12C-I23.45"),  # fuzzy
         ("confirmed", "29LD-999.99"),  # nothing
