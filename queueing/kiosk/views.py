@@ -36,6 +36,7 @@ def kiosk_page(request: HttpRequest, gate_code: str) -> HttpResponse:
         "network": _("No connection to the server. Try again."),
         "done": _("Done. The booking is now: %(state)s."),
         "none": "—",
+        "cash": _("Record cash payment: %(amount)s VND"),
     }
     return render(request, "kiosk/kiosk.html", {"gate": gate, "labels": labels})
 

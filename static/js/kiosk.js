@@ -31,6 +31,9 @@
     var candidates = document.getElementById("candidates");
     var candidateButtons = document.getElementById("candidate-buttons");
     var actionButton = document.getElementById("action-button");
+    var cashForm = document.getElementById("cash-form");
+    var cashReceipt = document.getElementById("cash-receipt");
+    var cashButton = document.getElementById("cash-button");
     var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
     var current = null;  // the last scan's reply
     var busy = false;
@@ -69,6 +72,12 @@
         actionButton.dataset.action = data.action;
         actionButton.className = "action-button action-" + data.action;
       }
+      // Fee unpaid at release: staff may take it in cash here (the fees API records it), then rescan.
+      cashForm.hidden = !data.fee_unpaid;
+      if (data.fee_unpaid) {
+        cashReceipt.value = "";
+        cashButton.textContent = labels.cash.replace("%(amount)s", data.fee_unpaid.toLocaleString(document.documentElement.lang));
+      }
       details.hidden = !data.booking;
       if (data.booking) {
         var v = data.vehicle, d = data.driver, decl = data.declaration, bk = data.booking;
@@ -98,6 +107,19 @@
       if (read) { scan({ read: read }); } else { refocus(); }
     });
 
+    cashForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var receipt = cashReceipt.value.trim();
+      if (busy || !current || !current.fee_unpaid || !receipt) { cashReceipt.focus(); return; }
+      var url = cashForm.dataset.url.replace("/0/", "/" + current.declaration.id + "/");
+      var plate = current.vehicle.plate;
+      busy = true;
+      postJSON(url, { amount: current.fee_unpaid, receipt_number: receipt }, csrf).then(function (reply) {
+        busy = false;
+        if (reply.ok) { cashForm.hidden = true; scan({ plate: plate }); } else { showError(reply); refocus(); }
+      }).catch(function () { busy = false; showError({}); refocus(); });
+    });
+
     actionButton.addEventListener("click", function () {
       if (busy || !current || !current.action) { return; }
       busy = true;
@@ -117,7 +139,9 @@
 
     // A keyboard-wedge scanner types wherever the focus is: send stray keys back to the input.
     document.addEventListener("keydown", function (e) {
-      if (document.activeElement !== input && e.key && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      var el = document.activeElement;
+      var typing = el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+      if (!typing && e.key && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
         input.focus();
       }
     });

@@ -63,7 +63,7 @@ def test_gate_staff_admit_release_and_let_a_truck_exit_from_the_kiosk(
     browser_context, live_server, seeded_gates
 ):
     staff = factories.staff_user(Role.GATE_STAFF, gates=["HUU_NGHI"], username="gatekeeper")
-    booking = make_booking(plate="12C-123.45", declaration_state="under_review")
+    booking = make_booking(plate="12C-123.45", declaration_state="under_review", fee=300_000)
     page = browser_context.new_page()
 
     # 1. log in and land on the kiosk, the input focused for the scanner
@@ -104,7 +104,7 @@ def test_gate_staff_admit_release_and_let_a_truck_exit_from_the_kiosk(
     assert not page.locator("#action-button").is_visible()
     Declaration.objects.filter(pk=booking.declaration_id).update(state="cleared")
 
-    # 5. a misread plate: CHECK with the candidate; tapping it rescans exactly: ALLOW, release
+    # 5. a misread plate: CHECK with the candidate; tapping it rescans exactly
     page.keyboard.type("12C-I23.45")
     page.keyboard.press("Enter")
     candidate = page.locator("#candidate-buttons button", has_text="12C-123.45")
@@ -112,7 +112,18 @@ def test_gate_staff_admit_release_and_let_a_truck_exit_from_the_kiosk(
     assert "check" in page.get_attribute("#verdict", "class")
     assert not page.locator("#action-button").is_visible()
     candidate.click()
+
+    # 6. the fee is unpaid: CHECK with the amount, not released; staff take it in cash
+    page.wait_for_selector("#cash-form:not([hidden])")
+    assert "check" in page.get_attribute("#verdict", "class")
+    assert "300" in page.inner_text("#verdict-reason")
+    assert not page.locator("#action-button").is_visible()
+    page.fill("#cash-receipt", "BL-000123")
+    page.click("#cash-button")
     page.wait_for_selector("#verdict.allow")
+    assert booking.declaration.fee.payments.get().reference == "BL-000123"
+
+    # 7. paid and cleared: release to the lane
     assert page.inner_text("#action-button").strip() == "Release to the lane"
     page.click("#action-button")
     page.wait_for_selector("#verdict.done")
@@ -122,7 +133,7 @@ def test_gate_staff_admit_release_and_let_a_truck_exit_from_the_kiosk(
     assert "12C-123.45" in board.inner_text("#board-called")
     assert "12C-123.45" not in board.inner_text("#board-queue")
 
-    # 6. the lane scan: ALLOW, record exit
+    # 8. the lane scan: ALLOW, record exit
     page.keyboard.type(booking.ticket)
     page.keyboard.press("Enter")
     page.wait_for_selector("#verdict.allow")
@@ -133,7 +144,7 @@ def test_gate_staff_admit_release_and_let_a_truck_exit_from_the_kiosk(
     assert booking.state == "departed"
     assert booking.declaration.state == "completed"
 
-    # 7. the same truck again: DENY
+    # 9. the same truck again: DENY
     page.keyboard.type(booking.ticket)
     page.keyboard.press("Enter")
     page.wait_for_selector("#verdict.deny")
