@@ -98,9 +98,13 @@ def declaration_for_owner(*, user: Any, pk: Any) -> Declaration:
 # --- reviews -------------------------------------------------------------------------------
 def reviews_for_user(user: Any) -> QuerySet[AgencyReview]:
     """The work queue: an officer's agency at their gates, oldest ready first."""
-    qs = AgencyReview.objects.select_related(
-        "declaration", "declaration__gate", "declaration__vehicle", "declaration__company", "officer"
-    ).order_by("ready_at", "id")
+    qs = (
+        AgencyReview.objects.select_related(
+            "declaration", "declaration__gate", "declaration__vehicle", "declaration__company", "officer"
+        )
+        .prefetch_related("declaration__reviews")
+        .order_by("ready_at", "id")
+    )
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if sees_all_reviews(user):

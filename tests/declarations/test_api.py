@@ -215,3 +215,30 @@ def test_only_a_draft_can_be_deleted(api_client, owner):
         ]
         == "cancelled"
     )
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_queries_do_not_grow_with_the_number_of_declarations(api_client, owner, officers):
+    yellow_always()
+    services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    # the user objects cache their roles and gates after a first request: warm them up
+    api_client.force_authenticate(owner)
+    _queries(api_client, "/api/v1/declarations/")
+    one = _queries(api_client, "/api/v1/declarations/")
+    api_client.force_authenticate(officers["customs"])
+    _queries(api_client, "/api/v1/reviews/")
+    one_review = _queries(api_client, "/api/v1/reviews/")
+    for _ in range(4):
+        services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    api_client.force_authenticate(owner)
+    assert _queries(api_client, "/api/v1/declarations/") == one
+    api_client.force_authenticate(officers["customs"])
+    assert _queries(api_client, "/api/v1/reviews/") == one_review
