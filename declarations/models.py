@@ -45,6 +45,25 @@ class DeliveryMode(models.TextChoices):
     WHARF_TRANSSHIP = "wharf_transship", _("Transshipped at the wharf only")
 
 
+# Who may fire a transition (django-fsm `permission=`). django-fsm does not enforce it when a
+# method is called: the services check `has_transition_perm` before firing.
+def _by_owner(instance: Declaration, user) -> bool:  # type: ignore[no-untyped-def]
+    from .selectors import is_owner
+
+    return is_owner(user, instance)
+
+
+def _by_officer(instance: AgencyReview, user) -> bool:  # type: ignore[no-untyped-def]
+    from .selectors import may_decide
+
+    return may_decide(user, instance)
+
+
+def _by_system(instance, user) -> bool:  # type: ignore[no-untyped-def]
+    """Fired by the workflow itself (state sync, rules, sweeps, queueing), never by a person."""
+    return False
+
+
 S = DeclarationState
 LIVE_FOR_BOOKING = (S.SUBMITTED, S.UNDER_REVIEW, S.CLEARED)
 
@@ -99,30 +118,30 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         return any(line.perishable for line in self.cargo_lines.all())
 
     # --- transitions: set own fields only ---------------------------------------------------
-    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=_by_owner)
     def submit(self) -> None:
         self.round += 1
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=S.RETURNED, target=S.SUBMITTED)
+    @transition(field=state, source=S.RETURNED, target=S.SUBMITTED, permission=_by_owner)
     def resubmit(self) -> None:
         self.round += 1
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW)
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=_by_system)
     def start_review(self) -> None:
         pass
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED, permission=_by_system)
     def clear(self, *, validity) -> None:  # type: ignore[no-untyped-def]
         self.cleared_at = timezone.now()
         self.valid_until = self.cleared_at + validity
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED, permission=_by_system)
     def reject(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED, permission=_by_system)
     def return_for_info(self) -> None:
         pass
 
@@ -130,15 +149,16 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.CLEARED],
         target=S.CANCELLED,
+        permission=_by_owner,
     )
     def cancel(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.CLEARED, target=S.COMPLETED)
+    @transition(field=state, source=S.CLEARED, target=S.COMPLETED, permission=_by_system)
     def complete(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.CLEARED, target=S.EXPIRED)
+    @transition(field=state, source=S.CLEARED, target=S.EXPIRED, permission=_by_system)
     def expire(self) -> None:
         self.closed_at = timezone.now()
 
@@ -255,33 +275,33 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.declaration} / {self.get_agency_display()}: {self.get_state_display()}"
 
-    @transition(field=state, source=R.PENDING, target=R.IN_REVIEW)
+    @transition(field=state, source=R.PENDING, target=R.IN_REVIEW, permission=_by_officer)
     def claim(self, *, officer) -> None:  # type: ignore[no-untyped-def]
         self.officer = officer
         self.claimed_at = timezone.now()
 
-    @transition(field=state, source=R.IN_REVIEW, target=R.APPROVED)
+    @transition(field=state, source=R.IN_REVIEW, target=R.APPROVED, permission=_by_officer)
     def approve(self, *, reason: str = "") -> None:
         self.note = reason
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.PENDING, target=R.APPROVED)
+    @transition(field=state, source=R.PENDING, target=R.APPROVED, permission=_by_system)
     def approve_by_rule(self, *, rule: str) -> None:
         self.decided_by_rule = rule
         self.note = rule
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.IN_REVIEW, target=R.REJECTED)
+    @transition(field=state, source=R.IN_REVIEW, target=R.REJECTED, permission=_by_officer)
     def reject(self, *, reason: str) -> None:
         self.note = reason
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.IN_REVIEW, target=R.INFO_REQUESTED)
+    @transition(field=state, source=R.IN_REVIEW, target=R.INFO_REQUESTED, permission=_by_officer)
     def request_info(self, *, reason: str) -> None:
         self.note = reason
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING)
+    @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING, permission=_by_system)
     def reopen(self, *, ready_at=None, due_at=None) -> None:  # type: ignore[no-untyped-def]
         self.officer = None
         self.claimed_at = None

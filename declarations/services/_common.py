@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import can_proceed, has_transition_perm
 
 from cuakhau.accounts.roles import Role
-from cuakhau.errors import Conflict, NotFound
+from cuakhau.errors import Conflict, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from vehicles.models import Gate
 
@@ -55,13 +55,18 @@ def _require_owner(actor: Any, declaration: Declaration) -> None:
         raise NotFound(_("No such declaration."))
 
 
-def _require_transition(obj: Any, name: str) -> None:
-    if not can_proceed(getattr(obj, name)):
+def _require_transition(obj: Any, name: str, actor: Any = None) -> None:
+    """409 when the state does not allow `name`; 403 when `actor` may not fire it (model's
+    `permission=`). The callers already answered 404 for what the actor may not even see."""
+    method = getattr(obj, name)
+    if not can_proceed(method):
         raise Conflict(
             _("Cannot %(action)s: it is %(state)s now.")
             % {"action": name.replace("_", " "), "state": obj.get_state_display()},
             code="illegal_transition",
         )
+    if actor is not None and not has_transition_perm(method, actor):
+        raise NotAllowed(_("You may not %(action)s this.") % {"action": name.replace("_", " ")})
 
 
 def _operators(declaration: Declaration) -> list[Any]:

@@ -24,7 +24,6 @@ from ..models import (
     ReviewState,
 )
 from ..selectors import (
-    CANCELLABLE_STATES,
     REVIEWABLE_STATES,
     may_decide,
     officer_agency,
@@ -108,7 +107,7 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "submit")
+        _require_transition(current, "submit", actor)
         _check_complete(current)
         fire(current, "submit", actor=actor)
         current.required_agencies = rules.required_agencies(current)
@@ -143,7 +142,7 @@ def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "resubmit")
+        _require_transition(current, "resubmit", actor)
         _check_complete(current)
         fire(current, "resubmit", actor=actor)
         agencies = rules.sorted_agencies([*current.required_agencies, *rules.required_agencies(current)])
@@ -243,7 +242,7 @@ def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declarat
 def review_claim(*, actor: Any, review: AgencyReview | int) -> AgencyReview:
     with transaction.atomic():
         declaration, current = _review_for_action(actor, review)
-        _require_transition(current, "claim")
+        _require_transition(current, "claim", actor)
         waiting = predecessors_pending(current, current._all_reviews)
         if waiting:
             labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
@@ -263,7 +262,7 @@ def _decide(actor: Any, review: AgencyReview | int, transition: str, event: str,
         raise ValidationError({"note": [_("Give a reason: the company needs to know what to do.")]})
     with transaction.atomic():
         declaration, current = _review_for_action(actor, review)
-        _require_transition(current, transition)
+        _require_transition(current, transition, actor)
         fire(current, transition, actor=actor, note=note, reason=note)
         _notify_owner(event, declaration, current, note)
         sync_declaration_state(declaration=declaration)
@@ -287,8 +286,7 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        if current.state not in CANCELLABLE_STATES:
-            _require_transition(current, "cancel")
+        _require_transition(current, "cancel", actor)
         fire(current, "cancel", actor=actor, note=note)
         signals.declaration_cancelled.send(sender=Declaration, declaration=current, actor=actor)
         claimed = [

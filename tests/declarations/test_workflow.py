@@ -271,3 +271,20 @@ def test_overdue_reviews_are_flagged_and_managers_told_once(owner, draft, gate_m
 def test_complete_is_for_cleared_declarations_only(owner, draft):
     with pytest.raises(Conflict):
         services.declaration_complete(declaration=draft, actor_label="queueing")
+
+
+def test_each_transition_declares_who_may_fire_it(owner, other_owner, draft, officers):
+    from django_fsm import has_transition_perm
+
+    assert has_transition_perm(draft.submit, owner)
+    assert not has_transition_perm(draft.submit, other_owner)
+    assert not has_transition_perm(draft.submit, officers["customs"])
+    yellow_always()
+    services.declaration_submit(actor=owner, declaration=draft)
+    draft.refresh_from_db()
+    for user in (owner, *officers.values()):
+        assert not has_transition_perm(draft.start_review, user)  # only the system starts a review
+    customs = review_of(draft, "customs")
+    assert has_transition_perm(customs.claim, officers["customs"])
+    assert not has_transition_perm(customs.claim, officers["quarantine"])
+    assert not has_transition_perm(customs.approve_by_rule, officers["customs"])
