@@ -9,6 +9,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from vehicles.models import Gate
+from vehicles.selectors import gate_ids_for_user
+
 from .models import Device, GateEvent
 from .services import device_issue_key, device_rotate_key
 
@@ -21,6 +24,14 @@ class DeviceAdmin(admin.ModelAdmin):
     readonly_fields = ["key_prefix", "last_seen", "created"]
     fields = ["gate", "lane", "name", "direction", "is_active", "key_prefix", "last_seen", "created"]
     actions = ["rotate_keys"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Device]:
+        return super().get_queryset(request).filter(gate_id__in=gate_ids_for_user(request.user))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "gate":
+            kwargs["queryset"] = Gate.objects.filter(id__in=gate_ids_for_user(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Device, form: Any, change: bool) -> None:
         if change:
@@ -66,6 +77,10 @@ class GateEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created"
     list_select_related = ["gate", "device", "staff", "booking"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GateEvent]:
+        # Staff and managers see the events of the gates they work at.
+        return super().get_queryset(request).filter(gate_id__in=gate_ids_for_user(request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

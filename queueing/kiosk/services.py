@@ -247,7 +247,7 @@ def kiosk_scan(
     event = GateEvent.objects.create(
         kind=EventKind.SCAN,
         gate=gate,
-        lane=(lane or (device.lane if device else ""))[:20],
+        lane=(device.lane if device else lane or "")[:20],  # a device is bound to its lane
         device=device,
         staff=staff if device is None else None,
         raw=(raw or ticket)[:MAX_READ],

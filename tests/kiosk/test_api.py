@@ -248,3 +248,19 @@ def test_a_device_created_by_the_service_has_a_working_key(gate):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 200
+
+
+def test_a_device_always_scans_at_its_own_lane(device_client):
+    body = device_client.post(
+        SCAN, {"gate": "HUU_NGHI", "lane": "9", "plate": "12C-123.45"}, format="json"
+    ).json()
+    assert GateEvent.objects.get(pk=body["event"]).lane == "1"
+
+
+def test_staff_say_which_lane_they_scan_at(gate_staff):
+    body = (
+        staff_client(gate_staff)
+        .post(SCAN, {"gate": "HUU_NGHI", "lane": "exit-2", "plate": "12C-123.45"}, format="json")
+        .json()
+    )
+    assert GateEvent.objects.get(pk=body["event"]).lane == "exit-2"

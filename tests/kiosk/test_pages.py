@@ -135,6 +135,25 @@ def test_gate_events_are_searchable_by_plate_and_filterable_by_verdict(manager_c
     assert "29LD01234" in denied and "12C12345" not in denied
 
 
+def test_staff_see_only_the_gate_events_of_their_gates_in_the_admin(client, gate):
+    kiosk_scan(gate=gate, raw="12C-123.45")
+    kiosk_scan(gate=factories.gate("TAN_THANH"), raw="29LD-012.34")
+    client.force_login(factories.staff_user(Role.GATE_STAFF, gates=["TAN_THANH"]))
+    listing = client.get("/admin/kiosk/gateevent/").content.decode()
+    assert "29LD01234" in listing and "12C12345" not in listing
+    other = GateEvent.objects.get(gate=gate)
+    assert client.get(f"/admin/kiosk/gateevent/{other.pk}/change/").status_code == 302  # not found here
+
+
+def test_a_manager_registers_devices_only_at_their_gates(client):
+    client.force_login(factories.staff_user(Role.GATE_MANAGER, gates=["TAN_THANH"]))
+    response = client.post(
+        "/admin/kiosk/device/add/", {"gate": factories.gate("HUU_NGHI").pk, "lane": "1", "is_active": "on"}
+    )
+    assert response.status_code == 200  # the form refuses the choice
+    assert not Device.objects.exists()
+
+
 def test_gate_events_cannot_be_added_changed_or_deleted_in_the_admin(gate):
     from django.contrib.auth.models import User
 
