@@ -149,7 +149,7 @@ class ActionView(KioskAPIView):
                 "state_label": str(booking.get_state_display()),
                 "action": result.event.action,
                 "event": result.event.pk,
-                "booking": _booking(booking, booking.gate, None),
+                "booking": _booking(booking, booking.gate, result.queue_position),
             }
         )
 

@@ -36,7 +36,7 @@ from declarations.fees.selectors import fee_unpaid_amount
 from declarations.models import Channel, Declaration, DeclarationState
 from queueing.models import Booking, BookingState
 from queueing.rules import entry_window
-from vehicles.models import Gate
+from vehicles.models import Direction, Gate
 from vehicles.plates import canonical_plate
 
 ALLOW, CHECK, DENY = "allow", "check", "deny"
@@ -139,7 +139,7 @@ def verdict(
             DENY,
             "wrong_direction",
             flags=flags,
-            params={"direction": direction, "lane_direction": lane_direction or "-"},
+            params={"direction": _direction(direction), "lane_direction": _direction(lane_direction)},
         )
 
     # 4. bookings that are over
@@ -231,6 +231,10 @@ def _local(gate: Gate, moment: dt.datetime | None) -> str:
     if moment is None:
         return "-"
     return timezone.localtime(moment, zoneinfo.ZoneInfo(gate.timezone)).strftime("%H:%M %d/%m")
+
+
+def _direction(code: str) -> str:
+    return str(Direction(code).label) if code in Direction.values else "-"
 
 
 def _vnd(amount: int) -> str:

@@ -301,6 +301,7 @@ def _candidates(canonical: str) -> list[str]:
 class ActionResult:
     booking: Booking
     event: GateEvent
+    queue_position: int | None
 
 
 def _perform(action: str, booking: Booking, actor: Any, label: str) -> Booking:
@@ -391,7 +392,7 @@ def kiosk_action(
             created=now,
         )
         raise
-    return ActionResult(booking=booking, event=event)
+    return ActionResult(booking=booking, event=event, queue_position=queue_position(booking))
 
 
 def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.datetime) -> Booking:

@@ -53,6 +53,7 @@ def test_the_camera_then_performs_the_allowed_action(device_client, device):
     response = device_client.post(ACTIONS, {"event": scan["event"], "action": "admit"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "in_yard"
+    assert response.json()["booking"]["queue_position"] == 1
     booking.refresh_from_db()
     assert booking.state == "in_yard"
     from cuakhau.transitions.services import history

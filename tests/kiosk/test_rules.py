@@ -68,8 +68,10 @@ def test_a_truck_booked_at_another_gate_is_denied(gate):
 
 def test_a_truck_at_a_lane_of_the_other_direction_is_denied():
     booking = make_booking(direction="export")
-    v = decide(booking, lane_direction="import")
-    assert (v.verdict, v.reason_code) == ("deny", "wrong_direction")
+    with translation.override("en"):
+        v = decide(booking, lane_direction="import")
+        assert (v.verdict, v.reason_code) == ("deny", "wrong_direction")
+        assert v.reason == "Booked for Export, but this lane serves Import."
 
 
 def test_a_direction_the_gate_does_not_serve_is_denied():
