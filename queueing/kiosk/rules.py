@@ -81,7 +81,6 @@ _DECLARATION_DENIALS = {
     DeclarationState.EXPIRED: "declaration_expired",
     DeclarationState.COMPLETED: "declaration_completed",
 }
-_PENDING = (DeclarationState.SUBMITTED, DeclarationState.UNDER_REVIEW)
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,10 @@ def kiosk_scan(
     if len(raw) > MAX_READ or len(ticket) > MAX_READ:
         raise DomainError(_("That read is too long to be a plate or a ticket."), code="invalid_read")
 
+    # Our tickets are upper-case base32; a scanner with caps lock on sends them in lower case.
+    ticket = ticket.upper() if ticket.upper().startswith(TICKET_PREFIX) else ticket
     read_is_ticket = raw.upper().startswith(TICKET_PREFIX)
+    raw = raw.upper() if read_is_ticket else raw
     tickets = [t for t in {ticket, raw if not ticket else ""} if t]
     plate = "" if (read_is_ticket and not ticket) else raw
     canonical = canonical_plate(plate)[:40] if plate else ""

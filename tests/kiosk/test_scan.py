@@ -37,6 +37,12 @@ def test_a_ticket_read_by_the_scanner_finds_its_booking(gate):
     assert result.event.plate_canonical == booking.plate_canonical
 
 
+def test_a_ticket_read_in_lower_case_still_matches(gate):
+    booking = make_booking()
+    assert kiosk_scan(gate=gate, raw=booking.ticket.lower()).booking == booking
+    assert kiosk_scan(gate=gate, ticket=booking.ticket.lower()).booking == booking
+
+
 def test_a_ticket_sent_as_ticket_with_the_cameras_plate_is_cross_checked(gate):
     booking = make_booking(plate="12C-111.11")
     assert kiosk_scan(gate=gate, ticket=booking.ticket, raw="12C-111.11").verdict.verdict == "allow"
