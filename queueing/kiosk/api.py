@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -68,6 +70,21 @@ class DeviceKeyAuthentication(BaseAuthentication):
         return self.keyword
 
 
+class DeviceKeyScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema names the device key."""
+
+    target_class = DeviceKeyAuthentication
+    name = "deviceKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: the key `create_device` printed (bound to one gate).",
+        }
+
+
 class IsDeviceOrGateStaff(BasePermission):
     """A device, or a signed-in person; which gate they may work at is the service's check."""
 
@@ -109,9 +126,30 @@ class ScanIn(serializers.Serializer):
         return attrs
 
 
+class ScanOut(serializers.Serializer):
+    """The scan reply (documentation of its shape; built by `scan_payload`)."""
+
+    verdict = serializers.ChoiceField(choices=Verdicts.choices)
+    verdict_label = serializers.CharField()
+    reason = serializers.CharField()
+    reason_code = serializers.CharField()
+    action = serializers.ChoiceField(choices=Actions.choices, allow_null=True)
+    action_label = serializers.CharField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+    fee_unpaid = serializers.IntegerField(allow_null=True, help_text="VND due before release")
+    booking = serializers.DictField(allow_null=True)
+    declaration = serializers.DictField(allow_null=True)
+    vehicle = serializers.DictField(allow_null=True)
+    driver = serializers.DictField(allow_null=True)
+    candidates = serializers.ListField(child=serializers.CharField(), help_text="plates to confirm")
+    event = serializers.IntegerField()
+    gate = serializers.CharField()
+
+
 class ScanView(KioskAPIView):
     """`{gate, lane?, plate? | ticket? | read?}` → the verdict, the truck and the allowed action."""
 
+    @extend_schema(request=ScanIn, responses=ScanOut)
     def post(self, request: Request) -> Response:
         data = ScanIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,9 +171,18 @@ class ActionIn(serializers.Serializer):
     action = serializers.ChoiceField(choices=Actions.choices)
 
 
+class ActionOut(serializers.Serializer):
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    action = serializers.ChoiceField(choices=Actions.choices)
+    event = serializers.IntegerField()
+    booking = serializers.DictField()
+
+
 class ActionView(KioskAPIView):
     """`{event, action}` → the booking's new state, when the scan's verdict allowed the action."""
 
+    @extend_schema(request=ActionIn, responses=ActionOut)
     def post(self, request: Request) -> Response:
         data = ActionIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -265,3 +265,12 @@ def test_staff_say_which_lane_they_scan_at(gate_staff):
         .json()
     )
     assert GateEvent.objects.get(pk=body["event"]).lane == "exit-2"
+
+
+def test_the_openapi_schema_documents_the_kiosk_and_its_device_key(gate_staff):
+    response = staff_client(gate_staff).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    scan = schema["paths"]["/api/v1/kiosk/scan/"]["post"]
+    assert {"deviceKey": []} in scan["security"]
+    assert "ScanIn" in str(scan["requestBody"]) and "ScanOut" in str(scan["responses"])
+    assert "/api/v1/kiosk/actions/" in schema["paths"]
