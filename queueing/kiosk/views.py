@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +17,8 @@ from vehicles.models import Gate
 from . import services
 from .api import board_payload
 
-BOARD_REFRESH_SECONDS = 10
+# How often the board polls its data (seconds); a setting so a busy gate can slow it down.
+BOARD_REFRESH_DEFAULT = 10
 
 
 @login_required
@@ -47,7 +49,11 @@ def board_page(request: HttpRequest, gate_code: str) -> HttpResponse:
     return render(
         request,
         "kiosk/board.html",
-        {"gate": gate, "board": board_payload(gate), "refresh": BOARD_REFRESH_SECONDS},
+        {
+            "gate": gate,
+            "board": board_payload(gate),
+            "refresh": getattr(settings, "KIOSK_BOARD_REFRESH_SECONDS", BOARD_REFRESH_DEFAULT),
+        },
     )
 
 
