@@ -39,6 +39,7 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 os.environ["DJANGO_SETTINGS_MODULE"] = "cuakhau.settings"
 QUEUE = "notifications"
+WORKER_ARGS: list[str] = []
 WORKER_LOG = Path(tempfile.gettempdir()) / "cuakhau-bench-worker.log"
 
 
@@ -64,7 +65,7 @@ def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         [
             sys.executable, "-m", "celery", "-A", "cuakhau", "worker", "-Q", QUEUE, "-c", "2",
             "-l", "warning", "--without-heartbeat", "--without-gossip", "--without-mingle",
-            "-n", f"bench-{os.getpid()}-{time.monotonic_ns()}@bench",
+            "-n", f"bench-{os.getpid()}-{time.monotonic_ns()}@bench", *WORKER_ARGS,
         ],
         cwd=ROOT,
         env=env,
@@ -159,8 +160,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--no-compare", action="store_true", help="skip the close-per-task phase")
+    parser.add_argument(
+        "--prefetch", type=int, default=0, help="worker --prefetch-multiplier (default: the settings' 1)"
+    )
     args = parser.parse_args()
     count = args.count
+    if args.prefetch:
+        WORKER_ARGS.extend(["--prefetch-multiplier", str(args.prefetch)])
 
     ensure_database()
     import django
@@ -175,7 +181,10 @@ def main() -> None:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     Notification.objects.filter(recipient__username__startswith="bench-").delete()
-    print(f"database {DATABASE_URL}, broker {REDIS_URL}, {count:,} messages per phase, worker -c 2")
+    print(
+        f"database {DATABASE_URL}, broker {REDIS_URL}, {count:,} messages per phase, "
+        f"worker -c 2 {' '.join(WORKER_ARGS)}"
+    )
 
     fill = fill_noop(count)
     noop_seconds = drain(count, broker_empty)
