@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["cuakhau.notifications", "declarations", "queueing"])
+app.autodiscover_tasks(lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing"])
 
 
 @signals.task_prerun.connect
@@ -28,6 +28,7 @@ def _close_old_connections(sender=None, **kwargs):  # type: ignore[no-untyped-de
 # Beat runs sweeps that find due rows through an index; nothing waits in the broker with a long
 # countdown (Redis' visibility timeout would redeliver it).
 app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "cuakhau.tasks.worker_heartbeat", "schedule": 30.0},
     "notifications-resend-stale": {
         "task": "cuakhau.notifications.tasks.resend_stale",
         "schedule": 60.0,

@@ -7,6 +7,9 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 
+HEARTBEAT_STALE_SECONDS = 120
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
     try:
@@ -28,8 +31,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         try:
-            replies = app.control.ping(timeout=0.5) if checks["broker"] == "ok" else []
-            checks["worker"] = f"ok ({len(replies)})" if replies else "no worker answered"
+            from cuakhau.tasks import heartbeat_age
+
+            age = heartbeat_age() if checks["broker"] == "ok" else None
+            if age is None:
+                checks["worker"] = "no heartbeat yet"
+            elif age <= HEARTBEAT_STALE_SECONDS:
+                checks["worker"] = f"ok (heartbeat {age:.0f} s ago)"
+            else:
+                checks["worker"] = f"stale (heartbeat {age:.0f} s ago)"
         except Exception as exc:
             checks["worker"] = f"error: {type(exc).__name__}"
     healthy = checks["database"] == "ok"
