@@ -25,6 +25,7 @@ def _close_old_connections(sender=None, **kwargs):  # type: ignore[no-untyped-de
 
     close_old_connections()
 
+
 # Beat runs sweeps that find due rows through an index; nothing waits in the broker with a long
 # countdown (Redis' visibility timeout would redeliver it).
 app.conf.beat_schedule = {

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
-
 HEARTBEAT_STALE_SECONDS = 120
 
 
