@@ -116,6 +116,20 @@ def _documents_list(declaration: Declaration) -> str:
     )
 
 
+def _blocked_reason(user: Any, review: AgencyReview) -> str:
+    """Why no button is shown: said plainly, so an officer is not left guessing."""
+    declaration = review.declaration
+    if declaration.state not in selectors.REVIEWABLE_STATES:
+        return str(_("The declaration is %(state)s.") % {"state": declaration.get_state_display()})
+    if not selectors.may_decide(user, review):
+        return str(_("Only an officer of this agency at this gate decides this review."))
+    waiting = selectors.predecessors_pending(review)
+    if review.state == ReviewState.PENDING and waiting:
+        labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
+        return str(_("It waits for the approval of: %(agencies)s.") % {"agencies": labels})
+    return str(_("The review is %(state)s.") % {"state": review.get_state_display()})
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("age")
     parameter_name = "age"
@@ -292,6 +306,9 @@ class AgencyReviewAdmin(admin.ModelAdmin):
                  "url": reverse("admin:declarations_agencyreview_act", args=[review.pk, name])}
                 for name in selectors.review_actions(request.user, review)
             ]  # fmt: skip
+            extra["review_blocked"] = (
+                _blocked_reason(request.user, review) if not extra["review_actions"] else ""
+            )
         return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list:

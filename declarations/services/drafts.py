@@ -330,7 +330,13 @@ def document_add(*, actor: Any, declaration: Declaration, kind: str, file: Any, 
         document.file.save(
             f"{kind}-{digest[:16]}.{ALLOWED_DOCUMENT_TYPES[mime]}", ContentFile(data), save=False
         )
-        document.save()
+        stored_name = document.file.name
+        # Storage is not transactional: if the row does not commit, the file must not stay.
+        try:
+            document.save()
+        except Exception:
+            document.file.storage.delete(stored_name)
+            raise
     return document
 
 

@@ -37,6 +37,8 @@
       span.textContent = data.channel_label;
       channel.appendChild(span);
     }
+    var valid = document.getElementById("declaration-valid-until");
+    if (valid && data.valid_until) valid.textContent = new Date(data.valid_until).toLocaleString();
     var tbody = document.querySelector("#reviews tbody");
     if (tbody && data.reviews.length) {
       var none = tbody.querySelector("tr.none");

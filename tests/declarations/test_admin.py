@@ -116,3 +116,15 @@ def test_managers_edit_rules_and_targets(client, gate_manager):
         {"kind": "sample_red", "value": "2", "seed": "x", "is_active": "on"},
     )
     assert response.status_code == 200  # 2 is not a rate: the form shows the error
+
+
+def test_the_page_says_why_no_button_is_shown(client, owner, officers):
+    from vehicles.models import Gate
+
+    yellow_always()
+    Gate.objects.filter(code="HUU_NGHI").update(review_order=["quarantine", "customs"])
+    declaration = services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    client.force_login(officers["customs"])
+    page = client.get(f"{QUEUE}{review_of(declaration, 'customs').pk}/change/")
+    assert page.context["review_actions"] == []
+    assert "Quarantine" in page.context["review_blocked"]
