@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 from tests.conftest import CHROMIUM
 
@@ -40,6 +41,9 @@ def page(live_server) -> Iterator:  # type: ignore[no-untyped-def]
         try:
             yield context.new_page()
         finally:
+            # ORM calls made while Playwright's loop runs get their own connection (Django keys
+            # connections by async context); close it here or PostgreSQL cannot drop the test DB.
+            connections.close_all()
             context.close()
             browser.close()
             if previous is None:
