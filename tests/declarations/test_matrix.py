@@ -4,7 +4,8 @@ For each (source state, transition) the denied actors go first and must leave ev
 was (state, reviews, transition log); then the one actor allowed, if the state allows it at all,
 must succeed. Denials: another company's declaration or a review outside the officer's agency or
 gates is NotFound (404); a role that never does this is NotAllowed (403); a right actor at the
-wrong moment is Conflict (409).
+wrong moment is Conflict (409). "Everything" includes the notification outbox: a refused
+transition tells nobody anything.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from cuakhau.errors import Conflict, NotAllowed, NotFound
+from cuakhau.notifications.models import Notification
 from cuakhau.transitions.models import TransitionLog
 from declarations import services
 from declarations.models import Declaration
@@ -82,6 +84,7 @@ def snapshot(declaration: Declaration) -> tuple:
         TransitionLog.objects.count(),
         list(declaration.cargo_lines.values_list("hs_code", flat=True)),
         declaration.documents.count(),
+        Notification.objects.count(),
     )
 
 

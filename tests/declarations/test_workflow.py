@@ -288,3 +288,23 @@ def test_each_transition_declares_who_may_fire_it(owner, other_owner, draft, off
     assert has_transition_perm(customs.claim, officers["customs"])
     assert not has_transition_perm(customs.claim, officers["quarantine"])
     assert not has_transition_perm(customs.approve_by_rule, officers["customs"])
+
+
+def test_a_receiver_refusing_the_submission_rolls_everything_back(owner, draft):
+    from cuakhau.errors import DomainError
+    from cuakhau.transitions.models import TransitionLog
+
+    def refuse(**kwargs):
+        raise DomainError("no fee schedule")
+
+    logged = TransitionLog.objects.count()
+    signals.declaration_submitted.connect(refuse)
+    try:
+        with pytest.raises(DomainError):
+            services.declaration_submit(actor=owner, declaration=draft)
+    finally:
+        signals.declaration_submitted.disconnect(refuse)
+    draft.refresh_from_db()
+    assert (draft.state, draft.round, draft.reviews.count()) == ("draft", 0, 0)
+    assert TransitionLog.objects.count() == logged
+    assert not Notification.objects.exists()
