@@ -308,3 +308,28 @@ def test_a_receiver_refusing_the_submission_rolls_everything_back(owner, draft):
     assert (draft.state, draft.round, draft.reviews.count()) == ("draft", 0, 0)
     assert TransitionLog.objects.count() == logged
     assert not Notification.objects.exists()
+
+
+def test_state_fields_cannot_be_set_directly(draft):
+    with pytest.raises(AttributeError):
+        draft.state = "cleared"
+    review_state_field = draft.reviews.model._meta.get_field("state")
+    assert review_state_field.protected
+
+
+def test_edited_cargo_that_needs_quarantine_adds_its_review_at_resubmission(owner, officers):
+    from .conftest import FRUIT
+
+    yellow_always()
+    declaration = services.declaration_submit(actor=owner, declaration=new_draft(owner, lines=[MACHINES]))
+    assert declaration.required_agencies == ["customs", "border_guard"]
+    customs = review_of(declaration, "customs")
+    services.review_claim(actor=officers["customs"], review=customs)
+    services.review_request_info(actor=officers["customs"], review=customs, note="what else is on board?")
+    services.declaration_update(actor=owner, declaration=declaration, cargo_lines=[MACHINES, FRUIT])
+    services.declaration_resubmit(actor=owner, declaration=declaration)
+    declaration.refresh_from_db()
+    assert declaration.required_agencies == ["customs", "border_guard", "quarantine"]
+    assert review_of(declaration, "quarantine").state == "pending"
+    told = Notification.objects.filter(event="declaration.submitted", recipient=officers["quarantine"])
+    assert told.exists()
