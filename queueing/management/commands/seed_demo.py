@@ -7,11 +7,9 @@ every floor: registries first, then (added by their owners) slots and declaratio
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
@@ -22,6 +20,7 @@ from cuakhau.accounts.roles import Agency, Role
 from vehicles import services as registry
 from vehicles.models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
 from vehicles.plates import canonical_plate
+from vehicles.seeding import ensure_seeded_gates
 
 GATE_CODES = ["HUU_NGHI", "TAN_THANH", "CHI_MA", "COC_NAM"]
 
@@ -135,10 +134,7 @@ class Command(BaseCommand):
 
 def seed_gates() -> None:
     """The four gates (the migration seeds them; this restores any that were deleted)."""
-    if Gate.objects.filter(code__in=GATE_CODES).count() == len(GATE_CODES):
-        return
-    migration = importlib.import_module("vehicles.migrations.0002_seed_gates")
-    migration.seed(apps, None)
+    ensure_seeded_gates()
 
 
 def seed_users() -> dict[str, User]:
