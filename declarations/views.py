@@ -25,6 +25,7 @@ from .forms import (
     formset_rows,
 )
 from .models import Declaration
+from .panels import panels_for
 
 
 def _company(request: HttpRequest) -> Any:
@@ -166,6 +167,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": selectors.declaration_actions(request.user, declaration),
             "document_form": DocumentForm(),
             "status": status_payload(request.user, declaration),
+            "panels": panels_for(request, declaration),
         },
     )
 

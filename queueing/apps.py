@@ -15,3 +15,9 @@ class QueueingConfig(AppConfig):
             receivers.on_declaration_cancelled, dispatch_uid="queueing.cancelled"
         )
         signals.declaration_closed.connect(receivers.on_declaration_closed, dispatch_uid="queueing.closed")
+
+        from declarations.panels import register_panel
+
+        from .panels import declaration_booking_panel
+
+        register_panel(template="queueing/_declaration_panel.html", context=declaration_booking_panel, order=20)

@@ -13,3 +13,11 @@ class FeesConfig(AppConfig):
         from .receivers import assess_fee_on_submit
 
         declaration_submitted.connect(assess_fee_on_submit, dispatch_uid="fees.assess_fee_on_submit")
+
+        from declarations.panels import register_panel
+
+        register_panel(
+            template="fees/_declaration_panel.html",
+            context=lambda request, declaration: {"declaration": declaration},
+            order=10,
+        )
