@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Digital road border gate: registries, declarations, bookings, kiosk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `state`; name the fee's enum so the generator need not guess.
+    "ENUM_NAME_OVERRIDES": {"FeeStateEnum": "declarations.fees.models.FeeState"},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
@@ -192,8 +194,11 @@ class AnyAccept(BaseContentNegotiation):
 
 
 class TicketPngView(APIView):
+    """GET the booking's ticket as a PNG QR code; it encodes exactly the booking's `ticket`."""
+
     content_negotiation_class = AnyAccept
 
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
         booking = get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
         response = HttpResponse(qr_png(booking.ticket), content_type="image/png")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,7 +24,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 UnreadCount = inline_serializer("UnreadCount", fields={"unread": serializers.IntegerField()})
 
+# get_queryset() needs a signed-in user, so the schema generator cannot read the id's type from
+# the model; say it here.
+NotificationId = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The notification's id.")
 
+
+@extend_schema_view(retrieve=extend_schema(parameters=[NotificationId]))
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The signed-in user's delivered in-app notifications, newest first; `?unread=1` filters."""
 
@@ -36,7 +41,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(request=None, responses=NotificationSerializer, parameters=[NotificationId])
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
         notification = services.notification_mark_read(user=request.user, notification_id=int(pk or 0))

@@ -10,6 +10,8 @@ from typing import Any
 import qrcode
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -22,7 +24,7 @@ from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
 from . import services
-from .models import Fee, FeeState, Payment
+from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
 from .providers import SIGNATURE_HEADER
 from .selectors import (
     collected_per_gate_and_day,
@@ -68,6 +70,64 @@ def payment_data(payment: Payment) -> dict[str, Any]:
     }
 
 
+# The shapes below only describe fee_data() and friends in the OpenAPI schema; the views build
+# their JSON by hand, so keep these in step with those functions.
+_FEE_FIELDS = {
+    "declaration": serializers.IntegerField(),
+    "number": serializers.CharField(),
+    "amount": serializers.IntegerField(help_text="Whole VND."),
+    "currency": serializers.ChoiceField(choices=["VND"]),
+    "breakdown": inline_serializer(
+        "FeeLine",
+        fields={
+            "key": serializers.CharField(),
+            "label": serializers.CharField(),
+            "detail": serializers.CharField(required=False, help_text="What the base rate was applied to."),
+            "amount": serializers.IntegerField(required=False, help_text="VND (base rates and rounding)."),
+            "factor": serializers.FloatField(required=False, help_text="Multiplier lines, e.g. 1.3."),
+            "percent": serializers.IntegerField(required=False, help_text="The factor in percent, e.g. 130."),
+        },
+        many=True,
+    ),
+    "state": serializers.ChoiceField(choices=FeeState.choices),
+    "reference": serializers.CharField(help_text="The transfer reference: the declaration number."),
+    "vietqr": serializers.CharField(
+        allow_null=True, help_text="EMVCo VietQR payload; null when nothing is to be paid by transfer."
+    ),
+    "resolution": serializers.CharField(allow_blank=True),
+    "computed_at": serializers.DateTimeField(),
+    "paid_at": serializers.DateTimeField(allow_null=True),
+    "refunded_at": serializers.DateTimeField(allow_null=True),
+}
+
+PaymentOut = inline_serializer(
+    "FeePayment",
+    fields={
+        "id": serializers.IntegerField(),
+        "kind": serializers.ChoiceField(choices=PaymentKind.choices),
+        "method": serializers.ChoiceField(choices=PaymentMethod.choices),
+        "amount": serializers.IntegerField(help_text="Whole VND."),
+        "reference": serializers.CharField(allow_blank=True),
+        "created": serializers.DateTimeField(),
+    },
+)
+
+FeeOut = inline_serializer("Fee", fields=_FEE_FIELDS)
+FeePaidOut = inline_serializer("FeePaid", fields={**_FEE_FIELDS, "payment": PaymentOut})
+FeeRefundedOut = inline_serializer("FeeRefunded", fields={**_FEE_FIELDS, "refund": PaymentOut})
+
+SandboxCallbackOut = inline_serializer(
+    "SandboxCallbackResult",
+    fields={
+        "payment": serializers.IntegerField(),
+        "created": serializers.BooleanField(help_text="False when this txn_id was recorded before."),
+        "state": serializers.ChoiceField(choices=FeeState.choices),
+    },
+)
+
+PNG = {(200, "image/png"): OpenApiTypes.BINARY}
+
+
 def _fee_of(request: Request, pk: int) -> Fee:
     declaration = declaration_for_fee(user=request.user, declaration_id=pk)
     fee = fee_for_declaration(declaration)
@@ -81,6 +141,7 @@ def _fee_of(request: Request, pk: int) -> Fee:
 class FeeView(APIView):
     """GET the fee of a declaration: amount, breakdown, state and the VietQR payload."""
 
+    @extend_schema(responses=FeeOut)
     def get(self, request: Request, pk: int) -> Response:
         return Response(fee_data(_fee_of(request, pk)))
 
@@ -111,6 +172,12 @@ class FeeQrView(APIView):
 
     content_negotiation_class = IgnoreAccept
 
+    @extend_schema(
+        responses={
+            **PNG,
+            409: OpenApiResponse(description="Nothing to pay by transfer (paid, refunded or zero)."),
+        }
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         fee = _fee_of(request, pk)
         payload = vietqr_for_fee(fee)
@@ -146,6 +213,7 @@ def _paid_response(fee: Fee, payment: Payment, was_unpaid: bool) -> Response:
 class FeeCashView(APIView):
     """POST {amount, receipt_number}: gate staff took the fee in cash (kiosk)."""
 
+    @extend_schema(request=CashSerializer, responses={201: FeePaidOut, 200: FeePaidOut})
     def post(self, request: Request, pk: int) -> Response:
         fee = _fee_of(request, pk)
         data = _valid(CashSerializer, request)
@@ -159,6 +227,7 @@ class FeeCashView(APIView):
 class FeeConfirmTransferView(APIView):
     """POST {reference, amount?}: staff or a manager confirms a bank transfer arrived."""
 
+    @extend_schema(request=TransferSerializer, responses={201: FeePaidOut, 200: FeePaidOut})
     def post(self, request: Request, pk: int) -> Response:
         fee = _fee_of(request, pk)
         data = _valid(TransferSerializer, request)
@@ -172,6 +241,7 @@ class FeeConfirmTransferView(APIView):
 class FeeRefundView(APIView):
     """POST {reason}: a gate manager refunds the paid fee of a cancelled declaration."""
 
+    @extend_schema(request=RefundSerializer, responses={201: FeeRefundedOut})
     def post(self, request: Request, pk: int) -> Response:
         fee = _fee_of(request, pk)
         data = _valid(RefundSerializer, request)
@@ -187,6 +257,27 @@ class SandboxCallbackView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        # The view verifies the signature over the raw body itself; this only documents it.
+        request=inline_serializer(
+            "SandboxCallback",
+            fields={
+                "txn_id": serializers.CharField(max_length=100),
+                "reference": serializers.CharField(help_text="The declaration number."),
+                "amount": serializers.IntegerField(min_value=1, help_text="Whole VND."),
+            },
+        ),
+        parameters=[
+            OpenApiParameter(
+                SIGNATURE_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="sha256=<hex HMAC-SHA256 of the raw body with FEE_CALLBACK_SECRET>",
+            )
+        ],
+        responses={201: SandboxCallbackOut, 200: SandboxCallbackOut},
+    )
     def post(self, request: Request) -> Response:
         payment, created = services.payment_sandbox_callback(
             body=request.body, signature=request.headers.get(SIGNATURE_HEADER)
@@ -200,6 +291,32 @@ class SandboxCallbackView(APIView):
 class CollectedView(APIView):
     """GET ?gate=CODE&date=YYYY-MM-DD: fees collected per gate on a day (gate staff, managers)."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("gate", str, description="A gate code; all the caller's gates if absent."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Default: today at the gates."),
+        ],
+        responses=inline_serializer(
+            "FeesCollected",
+            fields={
+                "date": serializers.DateField(),
+                "currency": serializers.ChoiceField(choices=["VND"]),
+                "results": inline_serializer(
+                    "FeesCollectedRow",
+                    fields={
+                        "gate": serializers.CharField(),
+                        "date": serializers.DateField(),
+                        "payments": serializers.IntegerField(),
+                        "collected": serializers.IntegerField(help_text="Whole VND."),
+                        "refunds": serializers.IntegerField(),
+                        "refunded": serializers.IntegerField(help_text="Whole VND."),
+                        "net": serializers.IntegerField(help_text="collected − refunded, whole VND."),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         user = request.user
         if not user_is_cashier(user):
