@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from cuakhau.accounts.roles import user_has_role
+from declarations.models import Declaration
 from vehicles.models import Company, Driver, Gate, StaffAssignment, Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,10 @@ def test_the_two_operators_act_for_two_companies_each_with_a_driver_and_a_vehicl
     first = Company.objects.get(members__user__username="demo-operator")
     second = Company.objects.get(members__user__username="demo-operator-2")
     assert first != second
-    assert Vehicle.objects.get(company=first).plate == "12C-123.45"
+    assert set(Vehicle.objects.filter(company=first).values_list("plate", flat=True)) == {
+        "12C-123.45",  # the company's registered truck
+        "12C-456.78",  # the demo story's second reefer (in the yard when the gate is open)
+    }
     cn_vehicle = Vehicle.objects.get(company=second)
     assert (cn_vehicle.country, cn_vehicle.plate_canonical) == ("CN", "桂F12345")
     assert Driver.objects.get(company=second).nationality == "CN"
@@ -86,4 +90,7 @@ def test_seed_is_idempotent_and_restores_a_deleted_gate(capsys):
     assert Gate.objects.filter(code="COC_NAM").exists()
     assert User.objects.filter(username__startswith="demo-").count() == 8
     assert Company.objects.count() == 2
-    assert Vehicle.objects.count() == 2 and Driver.objects.count() == 2
+    assert Vehicle.objects.count() == 3 and Driver.objects.count() == 2
+    # the demo story (queueing/demo.py) is told once: a draft, one waiting, two cleared
+    assert Declaration.objects.count() == 4
+    assert set(Declaration.objects.values_list("state", flat=True)) == {"draft", "submitted", "cleared"}

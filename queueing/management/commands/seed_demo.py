@@ -120,8 +120,10 @@ class Command(BaseCommand):
 
         # ---- Higher floors add their demo data below (their owners edit this section) ----------
         seed_queueing()
-        # Declarations: a few demo declarations for demo-operator (draft, submitted, cleared), e.g.
-        #     seed_declarations()
+        from queueing.demo import seed_declarations
+
+        for line in seed_declarations():
+            self.stdout.write(f"  demo: {line}")
         # -------------------------------------------------------------------------------------
 
         self.print_logins()
