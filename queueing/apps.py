@@ -20,4 +20,12 @@ class QueueingConfig(AppConfig):
 
         from .panels import declaration_booking_panel
 
-        register_panel(template="queueing/_declaration_panel.html", context=declaration_booking_panel, order=20)
+        register_panel(
+            template="queueing/_declaration_panel.html", context=declaration_booking_panel, order=20
+        )
+
+        from vehicles.portal import register_section
+
+        from .panels import staff_links_section
+
+        register_section(template="queueing/_staff_section.html", context=staff_links_section, order=5)

@@ -35,3 +35,20 @@ def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[st
         "estimate": selectors.wait_estimate(booking.gate, booking),
         "can_book": False,
     }
+
+
+def staff_links_section(request: HttpRequest) -> dict[str, Any] | None:
+    """Portal home for gate staff and managers: their kiosks, boards and dashboard."""
+    from cuakhau.accounts.roles import Role, user_has_role
+    from vehicles.selectors import gates_for_user
+
+    user = request.user
+    is_manager = user.is_superuser or user_has_role(user, Role.GATE_MANAGER)
+    is_staff = user_has_role(user, Role.GATE_STAFF)
+    if not (is_manager or is_staff):
+        return None
+    return {
+        "gates": list(gates_for_user(user).filter(is_active=True).order_by("code")),
+        "kiosk": is_staff or user.is_superuser,
+        "dashboard": is_manager,
+    }

@@ -56,3 +56,17 @@ def test_another_company_cannot_open_the_page(client, other_owner, company):
     declaration = DeclarationFactory(company=company, state="submitted")
     client.force_login(other_owner)
     assert client.get(f"/portal/declarations/{declaration.pk}/").status_code == 404
+
+
+def test_gate_staff_find_their_kiosks_on_the_portal_home(client, gate_staff):
+    client.force_login(gate_staff)
+    page = client.get("/portal/").content.decode()
+    assert "/kiosk/HUU_NGHI/" in page and "/board/COC_NAM/" in page
+    assert 'href="/dashboard/"' not in page
+
+
+def test_managers_find_the_dashboard_and_operators_see_no_staff_links(client, gate_manager, owner):
+    client.force_login(gate_manager)
+    assert 'href="/dashboard/"' in client.get("/portal/").content.decode()
+    client.force_login(owner)
+    assert 'id="staff-links"' not in client.get("/portal/").content.decode()
