@@ -7,6 +7,9 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Queueing: slots, bookings, yard")
 
     def ready(self) -> None:
+        from cuakhau.reseed import reseed_on_post_migrate
+
+        reseed_on_post_migrate(self, "0003_seed_capacity_templates")
         from declarations import signals
 
         from . import receivers

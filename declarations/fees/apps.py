@@ -8,6 +8,9 @@ class FeesConfig(AppConfig):
     verbose_name = _("Trip fees")
 
     def ready(self) -> None:
+        from cuakhau.reseed import reseed_on_post_migrate
+
+        reseed_on_post_migrate(self, "0002_seed_2025_schedule")
         from declarations.signals import declaration_submitted
 
         from .receivers import assess_fee_on_submit

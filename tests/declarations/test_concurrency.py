@@ -18,7 +18,7 @@ from tests import factories
 
 from .conftest import new_draft, review_of, yellow_always
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls: Callable[[], Any]) -> list[Any]:

@@ -20,7 +20,7 @@ from .conftest import yellow_always
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM_ARGS = [

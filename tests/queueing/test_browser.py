@@ -17,7 +17,7 @@ from .conftest import make_declaration, make_slot
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM_ARGS = [

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_500_concurrent_attempts_at_50_places_book_exactly_50_on_postgresql(gate):
     slot, work = prepare(gate=gate, places=50, attempts=500)
     outcomes = fire_attempts(slot, work, threads=24)

@@ -14,7 +14,7 @@ from .conftest import make_declaration, make_slot
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_booked_checked_in_truck_is_called_by_the_worker_and_told(company, owner, gate):
     slot = make_slot(gate, hours_ahead=0.5, capacity=5)
     booking = services.booking_create(

@@ -95,7 +95,7 @@ def test_reminders_go_once_two_hours_before(booking, owner):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sweeps_running_concurrently_change_nothing_more(company, owner, gate):
     slot = make_slot(gate, hours_ahead=1.5, capacity=20)
     bookings = [

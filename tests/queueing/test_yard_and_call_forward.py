@@ -94,7 +94,7 @@ def test_call_forward_never_exceeds_the_partner_acceptance_of_the_day(company, o
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_call_forward_runners_never_call_a_truck_twice_nor_exceed_capacity(
     company, owner, gate, settings
 ):
