@@ -56,6 +56,28 @@ def _fast_and_eager(settings) -> None:  # type: ignore[no-untyped-def]
     celery_app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_the_test_chooses(monkeypatch):  # type: ignore[no-untyped-def]
+    """Tests assert the English source strings, but the product's default language is Vietnamese
+    and locale/ holds compiled translations. So test requests carry `Accept-Language: en` unless
+    the test sends its own header (a language cookie, `?lang=` or a user's profile still win), and
+    code outside requests runs in English. settings.LANGUAGE_CODE stays "vi";
+    tests/foundation/test_i18n.py checks the real default by sending an empty Accept-Language."""
+    from django.test.client import RequestFactory
+    from django.utils import translation
+
+    base_environ = RequestFactory._base_environ
+
+    def environ(self, **request):  # type: ignore[no-untyped-def]
+        env = base_environ(self, **request)
+        env.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        return env
+
+    monkeypatch.setattr(RequestFactory, "_base_environ", environ)
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def gate(db):  # type: ignore[no-untyped-def]
     return factories.gate("HUU_NGHI")
