@@ -83,7 +83,7 @@ def test_the_locale_holds_vietnamese_english_and_chinese() -> None:
     assert {language_of(p) for p in PO_FILES} >= {"vi", "en", "zh_Hans"}
 
 
-def test_the_login_page_is_vietnamese_by_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_page_is_vietnamese_by_default(client, db) -> None:  # type: ignore[no-untyped-def]
     # The project's own default, not one a fixture set; and a browser sending no preference.
     assert project_settings.LANGUAGE_CODE == "vi"
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="").content.decode()
@@ -92,14 +92,14 @@ def test_the_login_page_is_vietnamese_by_default(client) -> None:  # type: ignor
     assert "Username" not in page
 
 
-def test_the_login_page_is_chinese_with_the_language_cookie(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_page_is_chinese_with_the_language_cookie(client, db) -> None:  # type: ignore[no-untyped-def]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="").content.decode()
     assert '<html lang="zh-hans">' in page
     assert "用户名" in page and "密码" in page
 
 
-def test_a_chinese_phone_gets_chinese_without_choosing(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_chinese_phone_gets_chinese_without_choosing(client, db) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "用户名" in page
 
