@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from cuakhau.accounts.roles import Agency, Role, user_has_role
+from declarations.fees.selectors import collected_per_gate_and_day
 from declarations.models import AgencyReview
 from vehicles.models import Gate
 from vehicles.selectors import gates_for_user
@@ -54,6 +55,7 @@ class GateDay:
     slot_utilisation: list[dict[str, Any]] = field(default_factory=list)
     capacity: int = 0
     booked: int = 0
+    fees: dict[str, int] = field(default_factory=dict)
 
 
 def gate_day(gate: Gate, day: dt.date) -> GateDay:
@@ -132,6 +134,13 @@ def gate_day(gate: Gate, day: dt.date) -> GateDay:
         }
         for s in slots
     ]
+    day_fees = collected_per_gate_and_day(gates=[gate], date_from=day, date_to=day)
+    result.fees = {
+        "payments": sum(r["payments"] for r in day_fees),
+        "collected": sum(r["collected"] for r in day_fees),
+        "refunded": sum(r["refunded"] for r in day_fees),
+        "net": sum(r["net"] for r in day_fees),
+    }
     return result
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from queueing.dashboard import gate_day, percentile
 from queueing.models import Booking, Slot
 from tests.factories import DeclarationFactory
+from tests.factories import gate as factories_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,21 @@ def test_gate_day_counts_states_waits_and_hourly_departures(gate):
     assert figures.hourly[9] == 1 and sum(figures.hourly) == 1
     assert (figures.capacity, figures.booked) == (10, 4)
     assert figures.slot_utilisation[0]["pct"] == 40
+    assert figures.fees == {"payments": 0, "collected": 0, "refunded": 0, "net": 0}
+
+
+def test_gate_day_sums_the_fees_paid_at_the_gate_that_day(gate, gate_staff):
+    from declarations.fees.services import fee_assess, payment_record_cash
+
+    declaration = DeclarationFactory(gate=gate, state="submitted")
+    fee = fee_assess(declaration=declaration)
+    payment_record_cash(fee=fee, amount=fee.amount, receipt_number="BL-0001", staff=gate_staff)
+
+    figures = gate_day(gate, timezone.localdate())
+
+    assert figures.fees["payments"] == 1
+    assert figures.fees["collected"] == fee.amount == figures.fees["net"]
+    assert gate_day(factories_gate("CHI_MA"), timezone.localdate()).fees["collected"] == 0
 
 
 def test_only_gate_managers_see_the_dashboard(client, owner, gate_manager):
