@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -143,7 +144,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         try:
             return self.get_queryset().get(pk=int(pk))
         except (Declaration.DoesNotExist, ValueError):
-            raise NotFound("No such declaration.")
+            raise NotFound(_("No such declaration."))
 
     def _reply(self, declaration: Declaration, code: int = status.HTTP_200_OK) -> Response:
         fresh = self._get(declaration.pk)
@@ -231,7 +232,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
         try:
             return self.get_queryset().get(pk=int(pk))
         except (AgencyReview.DoesNotExist, ValueError):
-            raise NotFound("No such review.")
+            raise NotFound(_("No such review."))
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())

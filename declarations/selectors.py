@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Agency, Role, user_has_role
 from cuakhau.errors import NotAllowed, NotFound
@@ -31,7 +32,7 @@ def operator_company(user: Any) -> Any:
     """The company an operator acts for; NotAllowed for anyone else."""
     company = company_for_user(user)
     if company is None or not user_has_role(user, Role.OPERATOR):
-        raise NotAllowed("Only an operator of a company can do this.")
+        raise NotAllowed(_("Only an operator of a company can do this."))
     return company
 
 
@@ -92,7 +93,7 @@ def declaration_for_owner(*, user: Any, pk: Any) -> Declaration:
     try:
         return _with_details(Declaration.objects.filter(company=company)).get(pk=int(pk))
     except (Declaration.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such declaration.")
+        raise NotFound(_("No such declaration."))
 
 
 # --- reviews -------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ def review_for_officer(*, user: Any, pk: Any) -> AgencyReview:
     try:
         return reviews_for_user(user).get(pk=int(pk))
     except (AgencyReview.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such review.")
+        raise NotFound(_("No such review."))
 
 
 def overdue_reviews() -> QuerySet[AgencyReview]:

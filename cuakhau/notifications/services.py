@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cuakhau.accounts.models import Profile
 from cuakhau.errors import NotFound
@@ -276,7 +277,7 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
             pk=notification_id, recipient=user, channel=Channel.IN_APP, status=Status.SENT
         )
     except Notification.DoesNotExist:
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

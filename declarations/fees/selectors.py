@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import NotFound
@@ -78,7 +79,7 @@ def declaration_for_fee(*, user: Any, declaration_id: int) -> Declaration:
         Declaration.objects.select_related("gate", "company", "vehicle").filter(pk=declaration_id).first()
     )
     if declaration is None or not can_view_fee(user, declaration):
-        raise NotFound("Declaration not found.")
+        raise NotFound(_("Declaration not found."))
     return declaration
 
 
