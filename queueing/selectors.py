@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from vehicles.models import Gate
@@ -82,8 +82,8 @@ def wait_estimate(
 ) -> WaitEstimate:
     """An honest wait: trucks ahead ÷ the rate the gate can really release them.
 
-    rate = today's partner acceptance spread over the rest of today's opening hours, when a
-    figure is set; else the calls actually made in the last 2 hours; else no estimate at all
+    rate = today's partner acceptance spread over today's opening hours (the partner's pace), when
+    a figure is set; else the calls actually made in the last 2 hours; else no estimate at all
     (better none than a wrong one). When more trucks are ahead than the partner still accepts
     today, the estimate says so instead of promising a time.
     """
@@ -99,15 +99,14 @@ def wait_estimate(
     basis = "none"
     if accepted is not None:
         remaining = max(accepted - called_today(gate), 0)
-        _day_start, day_end = rules.local_day_bounds(gate, today)
-        last_end = (
-            Slot.objects.filter(gate=gate, end__gt=now, end__lte=day_end)
-            .order_by("-end")
-            .values_list("end", flat=True)
-            .first()
+        day_start, day_end = rules.local_day_bounds(gate, today)
+        hours = Slot.objects.filter(gate=gate, start__gte=day_start, start__lt=day_end).aggregate(
+            first=Min("start"), last=Max("end")
         )
-        hours_left = max(((last_end or day_end) - now).total_seconds() / 3600, 0.25)
-        rate = remaining / hours_left if remaining else 0.0
+        open_hours = (hours["last"] - hours["first"]).total_seconds() / 3600 if hours["first"] else 24.0
+        # The partner side's pace over the day, not the rest of it squeezed into the last hour:
+        # late in the day the remaining figure would otherwise promise an impossible rate.
+        rate = accepted / max(open_hours, 1.0) if remaining else 0.0
         basis = "partner"
     else:
         recent = Booking.objects.filter(gate=gate, called_at__gte=now - dt.timedelta(hours=2)).count()

@@ -142,3 +142,23 @@ def test_the_wait_estimate_uses_the_partner_rate_and_says_when_today_is_out_of_r
     tight = selectors.wait_estimate(gate, second)
     assert tight.basis == "partner" and tight.beyond_today and tight.minutes is None
     assert selectors.wait_estimate(gate, first).minutes is not None
+
+
+@pytest.mark.django_db
+def test_the_wait_estimate_keeps_the_partner_pace_late_in_the_day(company, owner, gate):
+    """750 trucks accepted over a 06–22 h day is ~47 an hour, even at 21:30 with nobody called."""
+    booking = yard_booking(company, owner, gate)
+    today = timezone.localdate()
+    for hour in (6, 21):
+        start = dt.datetime.combine(today, dt.time(hour), tzinfo=timezone.get_current_timezone())
+        Slot.objects.get_or_create(
+            gate=gate,
+            direction="import",
+            start=start,
+            defaults={"end": start + dt.timedelta(hours=1), "capacity": 10},
+        )
+    PartnerAcceptance.objects.create(gate=gate, date=today, accepted=750)
+    late = dt.datetime.combine(today, dt.time(21, 30), tzinfo=timezone.get_current_timezone())
+    estimate = selectors.wait_estimate(gate, booking, now=late)
+    assert estimate.basis == "partner"
+    assert 40 <= estimate.rate_per_hour <= 50
