@@ -12,7 +12,7 @@ import shutil
 import socket
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from cuakhau.accounts.roles import Agency, Role
 from cuakhau.celery import app as celery_app
@@ -22,6 +22,16 @@ from . import factories
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# SERVICES.md: the machine has no internet; without these Chromium's own connections fail.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing(what: str) -> None:
@@ -76,6 +86,26 @@ def _english_unless_the_test_chooses(monkeypatch):  # type: ignore[no-untyped-de
     monkeypatch.setattr(RequestFactory, "_base_environ", environ)
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def chromium(live_server, monkeypatch):  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium through Playwright (never a downloaded browser), with the
+    live server running. Playwright gives every launch a fresh profile directory."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # ORM calls made while Playwright's loop runs get their own connection (Django keys
+            # connections by async context); close them or PostgreSQL cannot drop the test DB.
+            connections.close_all()
 
 
 @pytest.fixture

@@ -4,16 +4,13 @@ the operator's open detail page turns "cleared" by itself (polling, no reload)."
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
 
 from declarations.models import Declaration
 from tests import factories
-from tests.conftest import CHROMIUM
 
 from .conftest import yellow_always
 
@@ -23,28 +20,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "pass12345!"
 
 
 @pytest.fixture
-def browser(live_server) -> Iterator:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; our ORM calls stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser(chromium):  # type: ignore[no-untyped-def]
+    return chromium
 
 
 def log_in(context, base: str, path: str, username: str):  # type: ignore[no-untyped-def]

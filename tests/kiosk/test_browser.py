@@ -12,41 +12,22 @@ from cuakhau.accounts.roles import Role
 from declarations.models import Declaration
 from queueing.models import Booking
 from tests import factories
-from tests.conftest import CHROMIUM
 from vehicles.models import Gate
 
 from .conftest import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser_context(live_server) -> Iterator:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; our ORM calls stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        # A 10-inch tablet in landscape.
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-        context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_context(chromium) -> Iterator:  # type: ignore[no-untyped-def]
+    # A 10-inch tablet in landscape.
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture

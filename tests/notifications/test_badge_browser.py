@@ -12,47 +12,30 @@ from .conftest import recipient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-
-def test_the_badge_appears_and_goes_away_without_a_reload(live_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import expect, sync_playwright
+def test_the_badge_appears_and_goes_away_without_a_reload(live_server, chromium) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
 
     user = recipient(language="en")
     client = Client()
     client.force_login(user)
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-        try:
-            context = browser.new_context()
-            context.add_cookies(
-                [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-            )
-            page = context.new_page()
-            page.goto(f"{live_server.url}/portal/notifications/")
-            expect(page.locator("#inbox-link .badge")).to_have_count(0)
+    context = chromium.new_context()
+    context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/portal/notifications/")
+    expect(page.locator("#inbox-link .badge")).to_have_count(0)
 
-            Notification.objects.create(
-                recipient=user, event="booking.called", title="12C-123.45: go to the lane",
-                status=Status.SENT, idempotency_key="badge-1",
-            )  # fmt: skip
-            page.evaluate("window.cuakhauInboxRefresh()")
-            expect(page.locator("#inbox-link .badge")).to_have_text("1")
+    Notification.objects.create(
+        recipient=user, event="booking.called", title="12C-123.45: go to the lane",
+        status=Status.SENT, idempotency_key="badge-1",
+    )  # fmt: skip
+    page.evaluate("window.cuakhauInboxRefresh()")
+    expect(page.locator("#inbox-link .badge")).to_have_text("1")
 
-            Notification.objects.update(read_at="2026-01-01T00:00:00Z")
-            page.evaluate("window.cuakhauInboxRefresh()")
-            expect(page.locator("#inbox-link .badge")).to_have_count(0)
-            assert page.url.endswith("/portal/notifications/")  # the same page, never reloaded
-        finally:
-            browser.close()
+    Notification.objects.update(read_at="2026-01-01T00:00:00Z")
+    page.evaluate("window.cuakhauInboxRefresh()")
+    expect(page.locator("#inbox-link .badge")).to_have_count(0)
+    assert page.url.endswith("/portal/notifications/")  # the same page, never reloaded

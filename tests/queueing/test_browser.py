@@ -3,14 +3,10 @@ the ticket page shows the QR code and prints on A6."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 from django.utils import timezone
 
 from queueing import services
-from tests.conftest import CHROMIUM
 
 from .conftest import make_declaration, make_slot
 
@@ -20,26 +16,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 
 @pytest.fixture
-def browser(live_server) -> Iterator:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser(chromium):  # type: ignore[no-untyped-def]
+    return chromium
 
 
 def test_places_left_update_without_reload_and_the_ticket_prints(
