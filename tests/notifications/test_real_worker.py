@@ -42,7 +42,8 @@ def test_a_real_worker_delivers_a_notification_to_the_inbox() -> None:
         # Nothing is in the inbox until the worker has run the send task.
         wait_until(lambda: inbox_for(user).exists())
     (notification,) = inbox_for(user)
-    assert notification.title == "12C-123.45: go to the lane"
+    # rendered in the recipient's language (Vietnamese, the default) when the row was written
+    assert notification.title == "Xe 12C-123.45: mời vào làn"
     assert notification.attempts == 1
     assert notification.sent_at is not None
 
