@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from cuakhau.errors import NotFound
 
 from . import selectors, services
 from .models import Notification
@@ -44,7 +47,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=None, responses=NotificationSerializer, parameters=[NotificationId])
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
-        notification = services.notification_mark_read(user=request.user, notification_id=int(pk or 0))
+        # The router lets any path segment through as pk; a non-number is an unknown id, not a 500.
+        try:
+            notification_id = int(pk or "")
+        except ValueError:
+            raise NotFound(_("No such notification.")) from None
+        notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(

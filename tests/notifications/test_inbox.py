@@ -88,6 +88,10 @@ def test_another_users_notification_is_not_found(api_client) -> None:  # type: i
 def test_an_unknown_id_is_not_found_and_a_wrong_method_is_refused(api_client) -> None:  # type: ignore[no-untyped-def]
     api_client.force_authenticate(recipient())
     assert api_client.post("/api/v1/notifications/999999/read/").status_code == 404
+    for junk in ("abc", "1e3", "-1", "²", "99999999999999999999999"):
+        response = api_client.post(f"/api/v1/notifications/{junk}/read/")
+        assert response.status_code == 404, junk
+        assert response.json()["code"] == "not_found"
     assert api_client.get("/api/v1/notifications/1/read/").status_code == 405
     assert api_client.delete("/api/v1/notifications/1/").status_code == 405
 
