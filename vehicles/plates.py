@@ -74,7 +74,9 @@ _ASCII_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def _is_separator(ch: str) -> bool:
-    return ch.isspace() or ch in _SEPARATORS or unicodedata.category(ch) == "Pd"
+    # Control and format characters (NUL, zero-width space, direction marks) come with pasted or
+    # scanned text and are never part of a plate; kept, a NUL even breaks PostgreSQL lookups.
+    return ch.isspace() or ch in _SEPARATORS or unicodedata.category(ch) in {"Pd", "Cc", "Cf"}
 
 
 def _canonical_with_breaks(raw: str) -> tuple[str, frozenset[int]]:

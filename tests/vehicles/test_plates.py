@@ -162,11 +162,17 @@ def test_plate_is_immutable() -> None:
         ("桂A·12345", "桂A12345"),
         ("桂A ･ 12345", "桂A12345"),
         ("12C-123.45X", "12C12345X"),  # not validated: a bad read still gets a canonical form
+        ("12C\u200b123.45\u200e", "12C12345"),  # zero-width space, direction mark (pasted text)
+        ("12C\x00123\x0745", "12C12345"),  # control characters from a scanner or a crafted URL
         ("", ""),
     ],
 )
 def test_canonical_plate_normalises_without_validating(raw: str, canonical: str) -> None:
     assert canonical_plate(raw) == canonical
+
+
+def test_a_pasted_plate_with_invisible_characters_parses_like_the_plain_one() -> None:
+    assert parse_plate("\ufeff29C\u200b-123.45") == parse_plate("29C-123.45")
 
 
 def test_all_31_chinese_province_abbreviations_are_accepted() -> None:
