@@ -334,8 +334,8 @@ def kiosk_action(
 ) -> ActionResult:
     """Do the one action a scan's verdict allowed, after checking it is still allowed.
 
-    1. The scan must exist, be recent, be at a gate the actor works at, and have allowed
-       exactly this action.
+    1. The scan must exist, be recent, be at a gate the actor works at, have allowed exactly
+       this action, and not have been acted on already (one scan, one action).
     2. Under the booking's row lock the verdict is decided again from the current state (the
        truck may have been admitted, called or cancelled since); it must still allow it.
     3. The yard service fires the transition; a GateEvent records the action.
@@ -358,44 +358,53 @@ def kiosk_action(
         with transaction.atomic():
             booking = _recheck(scan, action, device, now)
             booking = _perform(action, booking, actor, label)
-            event = GateEvent.objects.create(
-                kind=EventKind.ACTION,
-                gate=scan.gate,
-                lane=(device.lane if device else scan.lane)[:20],
+            event = _action_event(
+                scan,
+                action,
                 device=device,
                 staff=actor,
-                raw=scan.raw,
+                now=now,
                 plate_canonical=booking.plate_canonical,
-                ticket=scan.ticket,
                 verdict=scan.verdict,
                 reason_code=scan.reason_code,
                 reason=scan.reason,
-                action=action,
                 booking=booking,
-                scan=scan,
                 state_after=booking.state,
-                created=now,
             )
     except Conflict as exc:
-        GateEvent.objects.create(
-            kind=EventKind.ACTION,
-            gate=scan.gate,
-            lane=(device.lane if device else scan.lane)[:20],
+        _action_event(
+            scan,
+            action,
             device=device,
             staff=actor,
-            raw=scan.raw,
+            now=now,
             plate_canonical=scan.plate_canonical,
-            ticket=scan.ticket,
             verdict=Verdicts.DENY,
             reason_code="action_refused",
             reason=str(exc.detail)[:300],
-            action=action,
             booking_id=scan.booking_id,
-            scan=scan,
-            created=now,
         )
         raise
     return ActionResult(booking=booking, event=event, queue_position=queue_position(booking))
+
+
+def _action_event(
+    scan: GateEvent, action: str, *, device: Device | None, staff: Any, now: dt.datetime, **fields: Any
+) -> GateEvent:
+    """The GateEvent of an action on `scan`, performed or refused."""
+    return GateEvent.objects.create(
+        kind=EventKind.ACTION,
+        gate=scan.gate,
+        lane=(device.lane if device else scan.lane)[:20],
+        device=device,
+        staff=staff,
+        raw=scan.raw,
+        ticket=scan.ticket,
+        action=action,
+        scan=scan,
+        created=now,
+        **fields,
+    )
 
 
 def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.datetime) -> Booking:
@@ -408,6 +417,11 @@ def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.dateti
     if now - scan.created > SCAN_MAX_AGE:
         raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
     booking = _booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id)
+    # One scan, one action: "inspect" both sends to inspection and records its result, so a
+    # repeated request on the same scan would otherwise pass an inspection nobody made. Checked
+    # under the booking's row lock, which every action on it takes.
+    if scan.actions.exclude(state_after="").exists():
+        raise Conflict(_("This scan was already acted on: scan the truck again."), code="scan_used")
     verdict = rules.verdict(
         gate=scan.gate,
         booking=booking,

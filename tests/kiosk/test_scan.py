@@ -257,6 +257,20 @@ def test_a_scan_allows_one_action_once(gate, gate_staff):
     assert refused.scan == scan.event and refused.verdict == "deny"
 
 
+def test_a_repeated_inspect_on_one_scan_does_not_record_the_inspection_as_passed(gate, gate_staff):
+    # Sending to inspection and recording its result are both "inspect": a double press or a
+    # client retry of the same scan must not pass an inspection nobody made.
+    booking = make_booking(plate="12C-123.45", state="in_yard", channel="red")
+    scan = kiosk_scan(gate=gate, raw="12C-123.45", staff=gate_staff)
+    assert (
+        kiosk_action(event_id=scan.event.pk, action="inspect", staff=gate_staff).booking.state == "inspection"
+    )
+    with pytest.raises(Conflict):
+        kiosk_action(event_id=scan.event.pk, action="inspect", staff=gate_staff)
+    booking.refresh_from_db()
+    assert (booking.state, booking.inspection_passed_at) == ("inspection", None)
+
+
 def test_an_action_the_verdict_did_not_allow_is_refused(gate, gate_staff):
     booking = make_booking(plate="12C-123.45")
     scan = kiosk_scan(gate=gate, raw="12C-123.45", staff=gate_staff)
