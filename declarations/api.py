@@ -225,7 +225,9 @@ class ReviewViewSet(viewsets.GenericViewSet):
         if params.get("gate"):
             qs = qs.filter(declaration__gate__code=params["gate"].upper())
         if params.get("declaration", "").isdigit():
-            qs = qs.filter(declaration_id=int(params["declaration"]))
+            # Through the id field's own lookup: a number too big for the column finds nothing
+            # (the foreign key's lookup would send it to the database and fail).
+            qs = qs.filter(declaration__id=int(params["declaration"]))
         return qs
 
     def _get(self, pk: Any) -> AgencyReview:

@@ -21,7 +21,7 @@ from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
 from .models import Fee, FeeMultiplier, FeeRate, FeeSchedule, Payment
-from .selectors import collected_per_gate_and_day, fee_breakdown_lines, today_at_gates
+from .selectors import collected_per_gate_and_day, fee_breakdown_lines, parse_gate_day, today_at_gates
 from .services import fee_refund
 
 
@@ -200,6 +200,6 @@ class PaymentAdmin(admin.ModelAdmin):
 
 def _date(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return parse_gate_day(value) if value else None
     except ValueError:
         return None

@@ -31,6 +31,7 @@ from .selectors import (
     declaration_for_fee,
     fee_breakdown_lines,
     fee_for_declaration,
+    parse_gate_day,
     today_at_gates,
     user_is_cashier,
     vietqr_for_fee,
@@ -338,9 +339,9 @@ def _date_param(value: str | None) -> dt.date:
     if not value:
         return today_at_gates()
     try:
-        return dt.date.fromisoformat(value)
+        return parse_gate_day(value)
     except ValueError:
-        raise DomainError(_("date must be YYYY-MM-DD."), code="invalid")
+        raise DomainError(_("date must be YYYY-MM-DD, between 2000 and 2999."), code="invalid")
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

@@ -129,6 +129,19 @@ def fee_panel_context(declaration: Declaration) -> dict[str, Any]:
     }
 
 
+# Days a report may ask for: the gate's midnight must exist in UTC and the next day too (the
+# first and last days of the calendar overflow), and no takings predate the platform.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+def parse_gate_day(value: str) -> dt.date:
+    """'YYYY-MM-DD' → a date between FIRST_DAY and LAST_DAY; ValueError otherwise."""
+    day = dt.date.fromisoformat(value)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value} is out of range")
+    return day
+
+
 def gate_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """A day at the gates, in their time zone (every Lạng Sơn gate is on Asia/Ho_Chi_Minh)."""
     zone = ZoneInfo(settings.TIME_ZONE)

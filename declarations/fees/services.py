@@ -184,7 +184,9 @@ def payment_sandbox_callback(*, body: bytes, signature: str | None) -> tuple[Pay
     except ValueError as exc:
         raise DomainError(str(exc), code="invalid")
     declaration_id = declaration_id_from_reference(event.reference)
-    fee = Fee.objects.filter(declaration_id=declaration_id).first() if declaration_id else None
+    # declaration__id, not declaration_id: a reference with a number too big for the column
+    # then finds no fee instead of failing in the database.
+    fee = Fee.objects.filter(declaration__id=declaration_id).first() if declaration_id else None
     if fee is None:
         raise NotFound(_("No fee for reference %(reference)s.") % {"reference": event.reference})
     return _record_payment(

@@ -242,3 +242,14 @@ def test_list_queries_do_not_grow_with_the_number_of_declarations(api_client, ow
     assert _queries(api_client, "/api/v1/declarations/") == one
     api_client.force_authenticate(officers["customs"])
     assert _queries(api_client, "/api/v1/reviews/") == one_review
+
+
+def test_review_filter_by_a_declaration_id_too_big_for_the_database_finds_nothing(
+    api_client, owner, officers
+):
+    yellow_always()
+    services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    api_client.force_authenticate(officers["customs"])
+    assert api_client.get("/api/v1/reviews/").json()["count"] == 1
+    response = api_client.get(f"/api/v1/reviews/?declaration={10**30}")
+    assert response.status_code == 200 and response.json()["count"] == 0

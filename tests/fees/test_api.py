@@ -417,3 +417,18 @@ def test_a_gate_without_usable_bank_details_shows_no_code_but_the_fee(
     assert response.status_code == 200
     assert response.json()["vietqr"] is None and response.json()["amount"] == 1_000_000
     assert api_client.get(url(declaration_with_fee, "qr.png")).status_code == 409
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "3000-01-01"])
+def test_a_day_outside_the_calendar_the_gates_keep_is_400_not_a_crash(api_client, gate_staff, day):
+    api_client.force_authenticate(gate_staff)
+    response = api_client.get(f"/api/v1/fees/collected/?date={day}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_a_signed_callback_naming_an_impossible_declaration_number_is_404(client, declaration_with_fee):
+    body = json.dumps({"txn_id": "SBX-9", "reference": "TK" + "9" * 30, "amount": 1_000_000}).encode()
+    response = post_callback(client, body, Sandbox.sign(body))
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert not Payment.objects.exists()
