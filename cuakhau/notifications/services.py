@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,10 +57,19 @@ def _channels_for(user: Any, profile: Profile | None) -> list[str]:
     return channels
 
 
+IDEMPOTENCY_KEY_LENGTH = 200  # Notification.idempotency_key's max_length
+
+
 def idempotency_key(
     *, event: str, subject_type: str, subject_id: int | None, dedupe: str, user_id: int, channel: str
 ) -> str:
-    return f"{event}:{subject_type}:{subject_id}:{dedupe}:{user_id}:{channel}"[:200]
+    key = f"{event}:{subject_type}:{subject_id}:{dedupe}:{user_id}:{channel}"
+    if len(key) <= IDEMPOTENCY_KEY_LENGTH:
+        return key
+    # Cutting a long key would drop the recipient and channel at its end, so different people's
+    # rows would share a key and all but one be skipped as repeats: end it with a digest instead.
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: IDEMPOTENCY_KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 
 def notify(

@@ -52,6 +52,20 @@ def test_a_different_dedupe_is_a_different_fact(django_capture_on_commit_callbac
     assert inbox_for(user).count() == 2
 
 
+def test_a_long_dedupe_still_gives_each_recipient_and_channel_their_own_row(
+    django_capture_on_commit_callbacks,
+) -> None:
+    first, second = recipient(email=True), recipient(email=True)
+    long_dedupe = "rebooked:" + ",".join(str(n) for n in range(100))
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(first, recipients=[first, second], dedupe=long_dedupe)
+        again = _notify(first, recipients=[first, second], dedupe=long_dedupe)
+    rows = Notification.objects.filter(recipient__in=[first, second])
+    assert rows.count() == 4  # two people, in-app and e-mail each
+    assert again == []  # and the same fact told twice is still one row each
+    assert all(len(r.idempotency_key) <= 200 for r in rows)
+
+
 def test_a_rolled_back_change_leaves_no_row_and_sends_nothing(django_capture_on_commit_callbacks) -> None:
     user = recipient(email=True)
     with (
