@@ -6,8 +6,6 @@ another company's booking is a 404.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,7 +23,7 @@ from declarations.models import Declaration
 from vehicles.models import Direction, Gate
 from vehicles.selectors import company_for_user
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import Slot, WaitlistEntry
 from .qr import qr_png
 
@@ -116,7 +114,7 @@ class GateViewSet(viewsets.ReadOnlyModelViewSet):
         gate = self.get_object()
         raw = request.query_params.get("date") or timezone.localdate().isoformat()
         try:
-            day = dt.date.fromisoformat(raw)
+            day = rules.parse_day(raw)
         except ValueError:
             raise serializers.ValidationError({"date": [_("Use the format YYYY-MM-DD.")]})
         direction = request.query_params.get("direction") or None

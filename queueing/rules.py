@@ -32,6 +32,15 @@ def local_day_bounds(gate: Gate, day: dt.date) -> tuple[dt.datetime, dt.datetime
     return start, start + dt.timedelta(days=1)
 
 
+def parse_day(text: str) -> dt.date:
+    """A calendar day from `YYYY-MM-DD`; ValueError for anything else, including the last day of
+    the calendar, whose end (`local_day_bounds`) does not exist."""
+    day = dt.date.fromisoformat(text)
+    if day >= dt.date.max:
+        raise ValueError(text)
+    return day
+
+
 def local_date(gate: Gate, moment: dt.datetime) -> dt.date:
     return moment.astimezone(gate_zone(gate)).date()
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from declarations.models import LIVE_FOR_BOOKING, Declaration
 from vehicles.models import Company, Direction, Gate
 from vehicles.selectors import company_for_user
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import BookingState, Slot, WaitlistEntry, WaitlistState
 from .qr import qr_png, qr_svg
 from .rules import entry_window
@@ -65,7 +66,7 @@ def _picker_params(request: HttpRequest, company: Company) -> dict[str, Any]:
     if direction not in Direction.values:
         direction = Direction.EXPORT
     try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
+        day = rules.parse_day(request.GET.get("date", ""))
     except ValueError:
         day = declaration.planned_date if declaration else timezone.localdate()
     return {"gates": gates, "gate": gate, "direction": direction, "day": day, "declaration": declaration}
@@ -155,6 +156,27 @@ def ticket_png(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
     return HttpResponse(qr_png(booking.ticket), content_type="image/png")
 
 
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a form goes back to: its `next`, when that is a page of this site."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _declaration_from_post(request: HttpRequest, company: Company) -> Declaration:
+    declaration = (
+        _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
+        if (request.POST.get("declaration") or "").isdigit()
+        else None
+    )
+    if declaration is None:
+        raise DomainError(
+            _("Pick one of your submitted, under-review or cleared declarations."), code="invalid"
+        )
+    return declaration
+
+
 def _slot_from_post(request: HttpRequest) -> Slot:
     slot = (
         Slot.objects.filter(pk=request.POST.get("slot") or 0).first()
@@ -169,15 +191,12 @@ def _slot_from_post(request: HttpRequest) -> Slot:
 @require_POST
 @operator_required
 def booking_book(request: HttpRequest, company: Company) -> HttpResponse:
-    back = request.POST.get("next") or reverse("queueing-slots")
+    back = _back(request, reverse("queueing-slots"))
     try:
-        declaration = _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
-        if declaration is None:
-            raise DomainError(
-                _("Pick one of your submitted, under-review or cleared declarations."), code="invalid"
-            )
         booking = services.booking_create(
-            declaration=declaration, slot=_slot_from_post(request), actor=request.user
+            declaration=_declaration_from_post(request, company),
+            slot=_slot_from_post(request),
+            actor=request.user,
         )
     except DomainError as exc:
         messages.error(request, str(exc))
@@ -209,7 +228,7 @@ def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpRespo
         services.booking_rebook(booking=booking, slot=_slot_from_post(request), actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect(request.POST.get("next") or reverse("queueing-booking", args=[booking.pk]))
+        return redirect(_back(request, reverse("queueing-booking", args=[booking.pk])))
     messages.success(request, _("Rebooked. The ticket stays the same."))
     return redirect("queueing-booking", pk=booking.pk)
 
@@ -217,15 +236,10 @@ def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpRespo
 @require_POST
 @operator_required
 def waitlist_join(request: HttpRequest, company: Company) -> HttpResponse:
-    back = request.POST.get("next") or reverse("queueing-slots")
+    back = _back(request, reverse("queueing-slots"))
     try:
-        declaration = _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
-        if declaration is None:
-            raise DomainError(
-                _("Pick one of your submitted, under-review or cleared declarations."), code="invalid"
-            )
         services.waitlist_join(
-            declaration=declaration,
+            declaration=_declaration_from_post(request, company),
             slot=_slot_from_post(request),
             actor=request.user,
             auto_book=bool(request.POST.get("auto_book")),

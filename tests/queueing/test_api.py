@@ -33,7 +33,10 @@ def test_slots_of_a_day_and_direction_use_the_spec_field_names(api_client, owner
     assert api_client.get(f"/api/v1/gates/HUU_NGHI/slots/?date={day}&direction=import").json() == []
 
 
-@pytest.mark.parametrize("query", ["date=26-11-2026", "date=2026-13-01", "direction=sideways"])
+@pytest.mark.parametrize(
+    "query",
+    ["date=26-11-2026", "date=2026-13-01", "date=2026-02-30", "date=9999-12-31", "direction=sideways"],
+)
 def test_bad_slot_queries_are_400(api_client, owner, query):
     api_client.force_authenticate(owner)
     response = api_client.get(f"/api/v1/gates/HUU_NGHI/slots/?{query}")

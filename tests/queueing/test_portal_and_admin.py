@@ -33,6 +33,23 @@ def test_the_slot_picker_shows_places_left_and_books(client, owner, declaration,
     assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 9
 
 
+def test_the_slot_picker_falls_back_to_today_on_a_day_it_cannot_show(client, owner):
+    client.force_login(owner)
+    for day in ["2026-02-30", "9999-12-31", "garbage"]:
+        response = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={day}")
+        assert response.status_code == 200, day
+
+
+def test_the_booking_forms_go_back_only_to_pages_of_this_site(client, owner, declaration, slot):
+    client.force_login(owner)
+    form = {"declaration": declaration.pk, "slot": 0, "next": "https://evil.example/phish"}
+    for url in ["/portal/bookings/book/", "/portal/bookings/waitlist/join/"]:
+        response = client.post(url, form)
+        assert response.status_code == 302 and response["Location"] == "/portal/bookings/slots/", url
+    form["next"] = "/portal/bookings/slots/?gate=HUU_NGHI"
+    assert client.post("/portal/bookings/book/", form)["Location"] == form["next"]
+
+
 def test_the_ticket_page_shows_the_qr_of_the_ticket_and_prints_on_a6(client, owner, booking):
     client.force_login(owner)
     page = client.get(f"/portal/bookings/{booking.pk}/").content.decode()
