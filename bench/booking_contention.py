@@ -24,37 +24,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cuakhau_bench"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
-    os.environ["TASKS_MODE"] = "eager"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    from cuakhau.celery import app
-
-    app.conf.task_always_eager = True
 
 
 def fresh_slot(places: int):  # type: ignore[no-untyped-def]
@@ -183,8 +158,8 @@ def main() -> int:
     if not url.startswith("postgres"):
         print("This benchmark needs PostgreSQL (BENCH_DATABASE_URL=postgres://...).", file=sys.stderr)
         return 2
-    ensure_database(url)
-    setup(url)
+    recreate_database(url)
+    setup_django(url)
     print(f"{args.attempts} attempts at {args.places} places on {args.threads} threads, PostgreSQL")
     print(f"{'method':<28} {'attempts/s':>10} {'got a place':>12} {'overbooked':>11} {'counter':>8}")
     worst = 0

@@ -25,10 +25,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._support import recreate_database  # noqa: E402
 
 DATABASE_URL = os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cuakhau_bench")
 REDIS_URL = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -41,21 +41,6 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "cuakhau.settings"
 QUEUE = "notifications"
 WORKER_ARGS: list[str] = []
 WORKER_LOG = Path(tempfile.gettempdir()) / "cuakhau-bench-worker.log"
-
-
-def ensure_database() -> None:
-    """Create the benchmark database if it does not exist (PostgreSQL only)."""
-    url = urlparse(DATABASE_URL)
-    if not url.scheme.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
 
 
 def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -168,7 +153,7 @@ def main() -> None:
     if args.prefetch:
         WORKER_ARGS.extend(["--prefetch-multiplier", str(args.prefetch)])
 
-    ensure_database()
+    recreate_database(DATABASE_URL)
     import django
 
     django.setup()
