@@ -138,6 +138,7 @@ def capacity_override_apply(*, override: CapacityOverride, actor: Any = None) ->
 
     Closure closes the covered slots, a capacity change resizes them, extra hours create the
     missing slots; bookings that lose their place are moved or cancelled by the slot rules.
+    All or nothing: when one slot refuses (trucks already in the yard), no slot of the day changes.
     """
     gate = override.gate
     zone = rules.gate_zone(gate)
@@ -149,19 +150,20 @@ def capacity_override_apply(*, override: CapacityOverride, actor: Any = None) ->
     if override.kind == OverrideKind.EXTRA_HOURS:
         result["created"] = slots_generate(gate=gate, days=1, start_date=override.date)
         return result
-    for slot in slots.order_by("start"):
-        if not _in_range(override, slot.start, slot.end, zone):
-            continue
-        if override.kind == OverrideKind.CLOSED and not slot.is_closed:
-            slot_close(slot=slot, actor=actor, reason=override.reason)
-            result["closed"] += 1
-        elif (
-            override.kind == OverrideKind.CAPACITY
-            and override.capacity is not None
-            and slot.capacity != override.capacity
-        ):
-            slot_set_capacity(slot=slot, capacity=override.capacity, actor=actor, reason=override.reason)
-            result["resized"] += 1
+    with transaction.atomic():
+        for slot in slots.order_by("start"):
+            if not _in_range(override, slot.start, slot.end, zone):
+                continue
+            if override.kind == OverrideKind.CLOSED and not slot.is_closed:
+                slot_close(slot=slot, actor=actor, reason=override.reason)
+                result["closed"] += 1
+            elif (
+                override.kind == OverrideKind.CAPACITY
+                and override.capacity is not None
+                and slot.capacity != override.capacity
+            ):
+                slot_set_capacity(slot=slot, capacity=override.capacity, actor=actor, reason=override.reason)
+                result["resized"] += 1
     return result
 
 

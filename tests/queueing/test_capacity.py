@@ -167,3 +167,43 @@ def test_only_a_manager_of_the_gate_closes_or_resizes_its_slots(owner, gate_staf
             services.slot_set_capacity(slot=slot, capacity=1, actor=actor)
     slot.refresh_from_db()
     assert not slot.is_closed and slot.capacity == 3
+
+
+def test_an_override_that_cannot_apply_to_every_slot_of_its_day_changes_none(company, owner, gate):
+    # 10:00 keeps its two bookings only if the shrink of 11:00 (two trucks already in the yard)
+    # cannot be done: the override applies to the whole day or not at all, never half.
+    start = (timezone.now() + dt.timedelta(days=2)).replace(hour=3, minute=0, second=0, microsecond=0)
+    first = make_slot(gate, start=start, capacity=5)
+    busy = make_slot(gate, start=start + dt.timedelta(hours=1), capacity=5)
+    kept = [
+        services.booking_create(declaration=make_declaration(company), slot=first, actor=owner)
+        for _ in range(2)
+    ]
+    for _ in range(2):
+        declaration = make_declaration(company)
+        Booking.objects.create(
+            declaration=declaration,
+            slot=busy,
+            gate=gate,
+            company=company,
+            vehicle=declaration.vehicle,
+            plate_canonical=declaration.vehicle.plate_canonical,
+            slot_start=busy.start,
+            state=BookingState.IN_YARD,
+            ticket=rules.new_ticket(),
+        )
+    Slot.objects.filter(pk=busy.pk).update(booked=2)
+    override = CapacityOverride.objects.create(
+        gate=gate,
+        date=rules.local_date(gate, start),
+        kind="capacity",
+        direction="export",
+        capacity=1,
+        reason="x",
+    )
+    with pytest.raises(DomainError):
+        services.capacity_override_apply(override=override)
+    first.refresh_from_db()
+    busy.refresh_from_db()
+    assert (first.capacity, first.booked, busy.capacity, busy.booked) == (5, 2, 5, 2)
+    assert {b.slot_id for b in Booking.objects.filter(pk__in=[b.pk for b in kept])} == {first.pk}
