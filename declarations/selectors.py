@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,17 @@ def operator_company(user: Any) -> Any:
     if company is None or not user_has_role(user, Role.OPERATOR):
         raise NotAllowed(_("Only an operator of a company can do this."))
     return company
+
+
+def company_operators(declaration: Declaration) -> list[Any]:
+    """The active operators of the declaration's company: who hears about its declaration."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            company_member__company_id=declaration.company_id, groups__name=Role.OPERATOR, is_active=True
+        )
+        .distinct()
+    )
 
 
 def officer_agency(user: Any) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
 from declarations.models import Declaration, DeclarationState
+from declarations.selectors import company_operators
 
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
 from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference
@@ -65,12 +65,6 @@ def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
         # A concurrent submit assessed it first; theirs stands.
         return Fee.objects.get(declaration=declaration)
     return fee
-
-
-def _operators_of(declaration: Declaration) -> list[Any]:
-    return list(
-        get_user_model().objects.filter(company_member__company_id=declaration.company_id, is_active=True)
-    )
 
 
 def _vnd(amount: int) -> str:
@@ -132,7 +126,7 @@ def _record_payment(
         declaration = fee.declaration
         notify(
             event="fee.paid",
-            recipients=_operators_of(declaration),
+            recipients=company_operators(declaration),
             subject_type="declaration",
             subject_id=declaration.pk,
             payload={"number": declaration.number, "amount": _vnd(amount), "reference": reference},
@@ -236,7 +230,7 @@ def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
         fire(fee, "refund", actor=manager, note=reason)
         notify(
             event="fee.refunded",
-            recipients=_operators_of(declaration),
+            recipients=company_operators(declaration),
             subject_type="declaration",
             subject_id=declaration.pk,
             payload={"number": declaration.number, "amount": _vnd(fee.amount), "note": reason},

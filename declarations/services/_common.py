@@ -22,6 +22,7 @@ from ..models import (
     ReviewState,
 )
 from ..selectors import (
+    company_operators,
     is_owner,
     operator_company,
 )
@@ -69,14 +70,6 @@ def _require_transition(obj: Any, name: str, actor: Any = None) -> None:
         raise NotAllowed(_("You may not %(action)s this.") % {"action": name.replace("_", " ")})
 
 
-def _operators(declaration: Declaration) -> list[Any]:
-    return list(
-        User.objects.filter(
-            company_member__company_id=declaration.company_id, groups__name=Role.OPERATOR, is_active=True
-        ).distinct()
-    )
-
-
 def _officers(gate: Gate, agencies: Iterable[str]) -> list[Any]:
     return list(
         User.objects.filter(
@@ -113,7 +106,7 @@ def _notify_owner(
     dedupe = f"r{review.pk}:{declaration.round}" if review else f"round{declaration.round}"
     notify(
         event=event,
-        recipients=_operators(declaration),
+        recipients=company_operators(declaration),
         subject_type="declaration",
         subject_id=declaration.pk,
         payload=_payload(declaration, review, note),

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..selectors import (
     REVIEWABLE_STATES,
+    company_operators,
     may_decide,
     officer_agency,
     predecessors_pending,
@@ -33,7 +34,6 @@ from ._common import (
     _locked_declaration,
     _notify_owner,
     _officers,
-    _operators,
     _payload,
     _require_owner,
     _require_transition,
@@ -125,7 +125,7 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
 def _notify_submitted(declaration: Declaration, agencies: list[str]) -> None:
     notify(
         event="declaration.submitted",
-        recipients=_officers(declaration.gate, agencies) + _operators(declaration),
+        recipients=_officers(declaration.gate, agencies) + company_operators(declaration),
         subject_type="declaration",
         subject_id=declaration.pk,
         payload=_payload(declaration),
@@ -296,7 +296,7 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
         ]
         notify(
             event="declaration.cancelled",
-            recipients=_operators(current) + claimed,
+            recipients=company_operators(current) + claimed,
             subject_type="declaration",
             subject_id=current.pk,
             payload=_payload(current, note=note),

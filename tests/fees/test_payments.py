@@ -120,3 +120,13 @@ def test_payments_are_append_only(fee, gate_staff):
         payment.save()
     with pytest.raises(AppendOnlyError):
         Payment.objects.all().delete()
+
+
+def test_fee_news_goes_to_the_same_people_as_declaration_news(fee, gate_staff, owner, company):
+    """Only the company's active operators: a member whose operator role was taken away hears
+    nothing, as for the declaration's own notifications."""
+    former = factories.operator_user(company)
+    former.groups.clear()
+    payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0009", staff=gate_staff)
+    told = set(Notification.objects.filter(event="fee.paid").values_list("recipient", flat=True))
+    assert told == {owner.pk}
