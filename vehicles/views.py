@@ -8,19 +8,23 @@ on the form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation import check_for_language
+from django.utils.functional import Promise
+from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -30,13 +34,14 @@ from cuakhau.errors import DomainError
 
 from . import selectors, services
 from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm, add_service_errors
-from .models import Company, Driver, Vehicle
+from .models import Company
 from .plates import canonical_plate
 from .portal import sections_for
 
 PAGE_SIZE = 50
 
 View = Callable[..., HttpResponse]
+StrOrPromise = str | Promise
 
 
 def operator_required(view: View) -> View:
@@ -176,7 +181,105 @@ def company_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/company_form.html", {"form": form, "company": company})
 
 
-# --- Drivers -------------------------------------------------------------------------------
+# --- Drivers and vehicles ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Registry:
+    """What differs between the driver pages and the vehicle pages; the pages are shared.
+
+    Rows are read through the registry's selector (another company's row is a 404) and written
+    through its services, whose field errors are put back on the form.
+    """
+
+    name: str  # the template context key of the row being edited
+    form: type[forms.Form]
+    fields: tuple[str, ...]  # what the form edits, for its initial values
+    rows: Callable[[Any], QuerySet[Any]]
+    create: Callable[..., Any]  # (company=..., **cleaned_data)
+    update: Callable[[Any, dict[str, Any]], Any]
+    delete: Callable[[Any], None]
+    label: Callable[[Any], dict[str, str]]  # the parameters of the messages below
+    added: StrOrPromise
+    saved: StrOrPromise
+    deleted: StrOrPromise
+    question: StrOrPromise
+    template: str
+    list_url: str
+
+
+DRIVERS = _Registry(
+    name="driver",
+    form=DriverForm,
+    fields=services.DRIVER_FIELDS,
+    rows=selectors.drivers_for_user,
+    create=services.driver_create,
+    update=lambda driver, data: services.driver_update(driver=driver, data=data),
+    delete=lambda driver: services.driver_delete(driver=driver),
+    label=lambda driver: {"name": driver.full_name},
+    added=gettext_lazy("Driver %(name)s added."),
+    saved=gettext_lazy("Driver %(name)s saved."),
+    deleted=gettext_lazy("Driver %(name)s deleted."),
+    question=gettext_lazy("Delete this driver?"),
+    template="vehicles/driver_form.html",
+    list_url="portal-drivers",
+)
+
+VEHICLES = _Registry(
+    name="vehicle",
+    form=VehicleForm,
+    fields=services.VEHICLE_FIELDS,
+    rows=selectors.vehicles_for_user,
+    create=services.vehicle_create,
+    update=lambda vehicle, data: services.vehicle_update(vehicle=vehicle, data=data),
+    delete=lambda vehicle: services.vehicle_delete(vehicle=vehicle),
+    label=lambda vehicle: {"plate": vehicle.plate},
+    added=gettext_lazy("Vehicle %(plate)s added."),
+    saved=gettext_lazy("Vehicle %(plate)s saved."),
+    deleted=gettext_lazy("Vehicle %(plate)s deleted."),
+    question=gettext_lazy("Delete this vehicle?"),
+    template="vehicles/vehicle_form.html",
+    list_url="portal-vehicles",
+)
+
+
+def _form_page(
+    request: HttpRequest, registry: _Registry, company: Company, pk: int | None = None
+) -> HttpResponse:
+    """Add a row to the company's registry (no ``pk``) or edit one of its rows."""
+    row = get_object_or_404(registry.rows(request.user), pk=pk) if pk is not None else None
+    initial = {f: getattr(row, f) for f in registry.fields} if row is not None else None
+    form = registry.form(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if row is None:
+                saved = registry.create(company=company, **form.cleaned_data)
+            else:
+                saved = registry.update(row, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if row is not None:
+                row.refresh_from_db()  # the service normalised fields in memory before refusing
+        else:
+            done = registry.added if row is None else registry.saved
+            messages.success(request, done % registry.label(saved))
+            return redirect(registry.list_url)
+    return render(request, registry.template, {"form": form, registry.name: row})
+
+
+def _delete_page(request: HttpRequest, registry: _Registry, pk: int) -> HttpResponse:
+    """Ask, then delete; a row that declarations refer to stays, with the service's reason."""
+    row = get_object_or_404(registry.rows(request.user), pk=pk)
+    if request.method != "POST":
+        context = {"object": row, "question": registry.question, "back": registry.list_url}
+        return render(request, "vehicles/confirm_delete.html", context)
+    try:
+        registry.delete(row)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, registry.deleted % registry.label(row))
+    return redirect(registry.list_url)
 
 
 @operator_required
@@ -188,54 +291,17 @@ def driver_list(request: HttpRequest, company: Company) -> HttpResponse:
 
 @operator_required
 def driver_create(request: HttpRequest, company: Company) -> HttpResponse:
-    form = DriverForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            driver = services.driver_create(company=company, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Driver %(name)s added.") % {"name": driver.full_name})
-            return redirect("portal-drivers")
-    return render(request, "vehicles/driver_form.html", {"form": form, "driver": None})
+    return _form_page(request, DRIVERS, company)
 
 
 @operator_required
 def driver_edit(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
-    driver: Driver = get_object_or_404(selectors.drivers_for_user(request.user), pk=pk)
-    initial = {f: getattr(driver, f) for f in services.DRIVER_FIELDS}
-    form = DriverForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.driver_update(driver=driver, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            driver.refresh_from_db()  # the service normalised fields in memory before refusing
-        else:
-            messages.success(request, _("Driver %(name)s saved.") % {"name": driver.full_name})
-            return redirect("portal-drivers")
-    return render(request, "vehicles/driver_form.html", {"form": form, "driver": driver})
+    return _form_page(request, DRIVERS, company, pk)
 
 
 @operator_required
 def driver_delete(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
-    driver: Driver = get_object_or_404(selectors.drivers_for_user(request.user), pk=pk)
-    if request.method == "POST":
-        try:
-            services.driver_delete(driver=driver)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Driver %(name)s deleted.") % {"name": driver.full_name})
-        return redirect("portal-drivers")
-    return render(
-        request,
-        "vehicles/confirm_delete.html",
-        {"object": driver, "question": _("Delete this driver?"), "back": "portal-drivers"},
-    )
-
-
-# --- Vehicles ------------------------------------------------------------------------------
+    return _delete_page(request, DRIVERS, pk)
 
 
 @operator_required
@@ -250,48 +316,14 @@ def vehicle_list(request: HttpRequest, company: Company) -> HttpResponse:
 
 @operator_required
 def vehicle_create(request: HttpRequest, company: Company) -> HttpResponse:
-    form = VehicleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            vehicle = services.vehicle_create(company=company, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Vehicle %(plate)s added.") % {"plate": vehicle.plate})
-            return redirect("portal-vehicles")
-    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": None})
+    return _form_page(request, VEHICLES, company)
 
 
 @operator_required
 def vehicle_edit(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
-    vehicle: Vehicle = get_object_or_404(selectors.vehicles_for_user(request.user), pk=pk)
-    initial = {f: getattr(vehicle, f) for f in services.VEHICLE_FIELDS}
-    form = VehicleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.vehicle_update(vehicle=vehicle, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            vehicle.refresh_from_db()  # the service normalised fields in memory before refusing
-        else:
-            messages.success(request, _("Vehicle %(plate)s saved.") % {"plate": vehicle.plate})
-            return redirect("portal-vehicles")
-    return render(request, "vehicles/vehicle_form.html", {"form": form, "vehicle": vehicle})
+    return _form_page(request, VEHICLES, company, pk)
 
 
 @operator_required
 def vehicle_delete(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
-    vehicle: Vehicle = get_object_or_404(selectors.vehicles_for_user(request.user), pk=pk)
-    if request.method == "POST":
-        try:
-            services.vehicle_delete(vehicle=vehicle)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Vehicle %(plate)s deleted.") % {"plate": vehicle.plate})
-        return redirect("portal-vehicles")
-    return render(
-        request,
-        "vehicles/confirm_delete.html",
-        {"object": vehicle, "question": _("Delete this vehicle?"), "back": "portal-vehicles"},
-    )
+    return _delete_page(request, VEHICLES, pk)

@@ -206,6 +206,40 @@ def test_owner_edits_and_deletes_a_driver(client, owner, driver):
     assert deleted.status_code == 302 and not Driver.objects.filter(pk=driver.pk).exists()
 
 
+def test_a_refused_vehicle_edit_shows_the_error_and_keeps_the_stored_plate(client, owner, company, vehicle):
+    factories.VehicleFactory(company=company, plate="12C-999.88")
+    client.force_login(owner)
+
+    response = client.post(f"/portal/vehicles/{vehicle.pk}/", {"plate": "12c 999 88", "kind": "truck"})
+
+    assert response.status_code == 200
+    assert "already registered" in str(response.context["form"].errors["plate"])
+    assert response.context["vehicle"].plate == "12C-123.45"  # the heading names the stored plate
+    vehicle.refresh_from_db()
+    assert vehicle.plate == "12C-123.45"
+
+
+@pytest.mark.parametrize(
+    ("url", "question", "done"),
+    [
+        ("/portal/drivers/{driver}/delete/", "Delete this driver?", "Driver Nguyễn Thị Lan deleted."),
+        ("/portal/vehicles/{vehicle}/delete/", "Delete this vehicle?", "Vehicle 12C-123.45 deleted."),
+    ],
+)
+def test_delete_asks_first_then_deletes_and_says_so(client, owner, vehicle, driver, url, question, done):
+    client.force_login(owner)
+    url = url.format(driver=driver.pk, vehicle=vehicle.pk)
+
+    asked = client.get(url)
+    deleted = client.post(url, follow=True)
+
+    assert question in asked.content.decode()
+    assert [str(m) for m in deleted.context["messages"]] == [done]
+    assert (
+        not Driver.objects.filter(pk=driver.pk).exists() or not Vehicle.objects.filter(pk=vehicle.pk).exists()
+    )
+
+
 def test_deleting_a_vehicle_on_a_declaration_explains_why_not(client, owner, company):
     declaration = factories.DeclarationFactory(company=company)
     client.force_login(owner)
