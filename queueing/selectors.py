@@ -12,7 +12,7 @@ from django.utils import timezone
 from vehicles.models import Gate
 
 from . import rules
-from .models import LIVE_BOOKING_STATES, Booking, BookingState, PartnerAcceptance, Slot
+from .models import Booking, BookingState, PartnerAcceptance, Slot
 
 YARD_STATES = (BookingState.IN_YARD, BookingState.INSPECTION)
 # The one yard order: perishable first, then slot start, then check-in time (id breaks ties).
@@ -118,7 +118,3 @@ def wait_estimate(
     if rate and not beyond:
         minutes = round((ahead + 1) / rate * 60)
     return WaitEstimate(position, ahead, rate, basis, minutes, remaining, beyond)
-
-
-def live_booking_of(declaration_id: int) -> Booking | None:
-    return Booking.objects.filter(declaration_id=declaration_id, state__in=LIVE_BOOKING_STATES).first()

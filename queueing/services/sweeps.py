@@ -18,6 +18,7 @@ from cuakhau.errors import Conflict
 from cuakhau.transitions.services import fire
 from declarations.models import Declaration
 
+from .. import rules
 from ..models import Booking, BookingState
 from ._common import tell
 
@@ -35,13 +36,14 @@ def bookings_mark_no_shows(*, now: dt.datetime | None = None, limit: int = 500) 
     due = (
         Booking.objects.filter(state=BookingState.CONFIRMED, slot__end__lt=now)
         .select_related("gate", "slot")
-        .order_by("slot_start")
-        .values_list("pk", "slot__end", "gate__grace_minutes")[:limit]
+        .only("gate__grace_minutes", "gate__early_margin_minutes", "slot__start", "slot__end")
+        .order_by("slot_start")[:limit]
     )
     marked = []
-    for pk, end, grace in due:
-        if end + dt.timedelta(minutes=grace) >= now:
+    for row in due:
+        if rules.no_show_after(row.gate, row.slot.end) >= now:
             continue
+        pk = row.pk
         with transaction.atomic():
             booking = (
                 Booking.objects.select_for_update(skip_locked=True, of=("self",))
