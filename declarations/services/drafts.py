@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuakhau.accounts.roles import Agency
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.transitions.services import log_created
 from vehicles.models import Driver, Gate, Vehicle
@@ -263,6 +264,17 @@ def declaration_update(
                 errors["gate"] = [_("The gate cannot change after submission.")]
             if fields.get("direction") and fields["direction"] != current.direction:
                 errors["direction"] = [_("The direction cannot change after submission.")]
+            # An approval stands through resubmission, so what it judged must stay: the border
+            # guard's is of this vehicle and this driver.
+            if current.reviews.filter(agency=Agency.BORDER_GUARD, state=R.APPROVED).exists():
+                fixed = {
+                    "vehicle": (current.vehicle_id, _("The border guard approved this vehicle: it cannot change now.")),
+                    "driver": (current.driver_id, _("The border guard approved this driver: it cannot change now.")),
+                }  # fmt: skip
+                for name, (before, message) in fixed.items():
+                    given = fields.get(name)
+                    if given is not None and str(getattr(given, "pk", given)) != str(before):
+                        errors[name] = [message]
         direction = fields.get("direction", current.direction)
         vehicle, driver, gate = _resolve_parties(
             current.company,

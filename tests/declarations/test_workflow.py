@@ -14,6 +14,7 @@ from cuakhau.notifications.models import Notification
 from cuakhau.transitions.services import history
 from declarations import services, signals
 from declarations.models import RuleKind
+from tests import factories
 from vehicles.models import Gate
 
 from .conftest import MACHINES, approve_all, make_rule, new_draft, review_of, yellow_always
@@ -132,6 +133,45 @@ def test_resubmission_reopens_only_the_reviews_that_asked(owner, draft, officers
     assert draft.round == 2
     customs.refresh_from_db()
     assert customs.officer is None and customs.ready_at is not None
+
+
+def test_a_returned_declaration_keeps_the_vehicle_and_driver_the_border_guard_approved(
+    owner, company, draft, officers
+):
+    yellow_always()
+    services.declaration_submit(actor=owner, declaration=draft)
+    guard, customs = review_of(draft, "border_guard"), review_of(draft, "customs")
+    services.review_claim(actor=officers["border_guard"], review=guard)
+    services.review_approve(actor=officers["border_guard"], review=guard)
+    services.review_claim(actor=officers["customs"], review=customs)
+    services.review_request_info(actor=officers["customs"], review=customs, note="Upload the invoice")
+    draft.refresh_from_db()
+    vehicle, driver = draft.vehicle_id, draft.driver_id
+    for field, other in (
+        ("vehicle", factories.VehicleFactory(company=company)),
+        ("driver", factories.DriverFactory(company=company)),
+    ):
+        with pytest.raises(ValidationError) as err:
+            services.declaration_update(actor=owner, declaration=draft, **{field: other.pk})
+        assert field in err.value.message_dict
+    draft.refresh_from_db()
+    assert (draft.vehicle_id, draft.driver_id) == (vehicle, driver)
+    # the same ones again, and other edits, are fine
+    services.declaration_update(actor=owner, declaration=draft, vehicle=vehicle, driver=driver, containers=[])
+
+
+def test_a_returned_declaration_may_change_its_vehicle_while_the_border_guard_has_not_approved(
+    owner, company, draft, officers
+):
+    yellow_always()
+    services.declaration_submit(actor=owner, declaration=draft)
+    guard = review_of(draft, "border_guard")
+    services.review_claim(actor=officers["border_guard"], review=guard)
+    services.review_request_info(actor=officers["border_guard"], review=guard, note="Another truck, please")
+    other = factories.VehicleFactory(company=company)
+    services.declaration_update(actor=owner, declaration=draft, vehicle=other.pk)
+    draft.refresh_from_db()
+    assert draft.vehicle_id == other.pk
 
 
 def test_a_gate_order_makes_customs_wait_for_quarantine(owner, draft, officers):
