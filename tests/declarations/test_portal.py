@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from declarations import services
@@ -159,3 +161,20 @@ def test_documents_download_for_owner_and_officer_not_for_others(client, owner, 
     assert client.get(url).status_code == 200
     client.force_login(other_owner)
     assert client.get(url).status_code == 404
+
+
+def test_the_list_page_and_the_work_queue_do_not_query_per_row(client, owner, officers):
+    def queries(user, url):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        client.get(url)  # warm the session and the user's caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    yellow_always()
+    pages = [(owner, "/portal/declarations/"), (officers["customs"], "/admin/declarations/agencyreview/")]
+    services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    one = [queries(user, url) for user, url in pages]
+    for _ in range(4):
+        services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    assert [queries(user, url) for user, url in pages] == one
