@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cuakhau.notifications.models import Channel, Notification, Status
@@ -136,6 +138,20 @@ def test_the_badge_query_runs_once_per_page(client, django_assert_max_num_querie
     )
     with django_assert_max_num_queries(1):
         assert template.render(context) == "3/3"
+
+
+@pytest.mark.parametrize("url", ["/portal/notifications/", "/api/v1/notifications/"])
+def test_the_inbox_runs_as_many_queries_for_thirty_notifications_as_for_three(client, url) -> None:  # type: ignore[no-untyped-def]
+    user = recipient()
+    client.force_login(user)
+    counts = []
+    for n in (3, 30):
+        Notification.objects.filter(recipient=user).delete()
+        delivered(user, n)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 7
 
 
 def test_anonymous_users_are_sent_to_log_in(client) -> None:  # type: ignore[no-untyped-def]
