@@ -76,7 +76,7 @@ def _resolve_parties(
         errors["driver"] = [_("Choose one of your company's drivers.")]
     if found_gate is None:
         errors["gate"] = [_("Unknown gate.")]
-    elif direction and not found_gate.serves(direction):
+    elif direction and "direction" not in errors and not found_gate.serves(direction):
         errors["direction"] = [_("%(gate)s does not serve this direction.") % {"gate": found_gate.name}]
     return found_vehicle, found_driver, found_gate
 

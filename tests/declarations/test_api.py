@@ -253,3 +253,12 @@ def test_review_filter_by_a_declaration_id_too_big_for_the_database_finds_nothin
     assert api_client.get("/api/v1/reviews/").json()["count"] == 1
     response = api_client.get(f"/api/v1/reviews/?declaration={10**30}")
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_an_unknown_direction_is_named_as_such(api_client, owner, company):
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        "/api/v1/declarations/", body(owner, company, direction="sideways"), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]["direction"] == ["Choose export, import or empty."]
