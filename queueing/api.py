@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
@@ -108,6 +108,13 @@ class GateViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     pagination_class = None
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD, default today"),
+            OpenApiParameter("direction", str, enum=["export", "import", "empty"]),
+        ],
+        responses=SlotSerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def slots(self, request: Request, code: str | None = None) -> Response:
         """Slots of a gate on a day (`?date=YYYY-MM-DD`, default today) and direction."""
