@@ -178,8 +178,8 @@ def _close_stray_connections(django_db_setup, django_db_blocker):  # type: ignor
     """At the end, end connections that live-server threads left open, so the test database
     can be dropped (otherwise PostgreSQL refuses: 'being accessed by other users')."""
     yield
-    if connection.vendor != "postgresql":
-        return
+    if connection.vendor != "postgresql" or not str(connection.settings_dict["NAME"]).startswith("test_"):
+        return  # no test database was made (no test used the database): nothing to drop
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
