@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from cuakhau.errors import Conflict
 
+from .labels import transition_label
 from .models import TransitionLog
 
 
@@ -39,7 +40,7 @@ def fire(
     if not can_proceed(method):
         raise Conflict(
             _("Cannot %(action)s: it is %(state)s now.")
-            % {"action": transition.replace("_", " "), "state": _state_label(obj, field)},
+            % {"action": transition_label(transition), "state": _state_label(obj, field)},
             code="illegal_transition",
         )
     try:

@@ -13,6 +13,7 @@ from django_fsm import can_proceed, has_transition_perm
 from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
+from cuakhau.transitions.labels import transition_label
 from vehicles.models import Gate
 
 from ..models import (
@@ -63,11 +64,11 @@ def _require_transition(obj: Any, name: str, actor: Any = None) -> None:
     if not can_proceed(method):
         raise Conflict(
             _("Cannot %(action)s: it is %(state)s now.")
-            % {"action": name.replace("_", " "), "state": obj.get_state_display()},
+            % {"action": transition_label(name), "state": obj.get_state_display()},
             code="illegal_transition",
         )
     if actor is not None and not has_transition_perm(method, actor):
-        raise NotAllowed(_("You may not %(action)s this.") % {"action": name.replace("_", " ")})
+        raise NotAllowed(_("You may not %(action)s this.") % {"action": transition_label(name)})
 
 
 def _officers(gate: Gate, agencies: Iterable[str]) -> list[Any]:
