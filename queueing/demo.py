@@ -22,7 +22,7 @@ from vehicles import services as registry
 from vehicles.models import Gate, Vehicle
 from vehicles.plates import canonical_plate
 
-from .models import LIVE_BOOKING_STATES, Booking, Slot
+from .models import Slot
 from .services import booking_check_in, booking_create
 
 FRUIT = {
@@ -93,6 +93,35 @@ def _vehicle(operator: User, plate: str, **fields: Any) -> Vehicle:
     return found or registry.vehicle_create(company=company, plate=plate, **fields)
 
 
+def _declare(
+    operator: User,
+    vehicle: Any,
+    driver: Any,
+    gate: Gate,
+    day: dt.date,
+    cargo: dict[str, Any],
+    *,
+    direction: str = "export",
+    submit: bool = True,
+    **extra: Any,
+) -> Declaration:
+    """A declaration of one cargo line, made and (by default) submitted by the operator."""
+    with transaction.atomic():
+        declaration = workflow.declaration_create(
+            actor=operator,
+            vehicle=vehicle,
+            driver=driver,
+            gate=gate,
+            direction=direction,
+            planned_date=day,
+            cargo_lines=[cargo],
+            **extra,
+        )
+        if submit:
+            workflow.declaration_submit(actor=operator, declaration=declaration)
+    return declaration
+
+
 def seed_declarations() -> list[str]:
     """Create the demo story; returns one line per thing created (for the command's output)."""
     done: list[str] = []
@@ -112,40 +141,13 @@ def seed_declarations() -> list[str]:
         truck = company.vehicles.first()
         second = _vehicle(operator, "12C-456.78", kind="refrigerated", max_gross_kg=32000)
 
-        with transaction.atomic():
-            draft = workflow.declaration_create(
-                actor=operator,
-                vehicle=truck,
-                driver=driver,
-                gate=tan_thanh,
-                direction="export",
-                planned_date=tomorrow,
-                cargo_lines=[JACKFRUIT],
-            )
+        draft = _declare(operator, truck, driver, tan_thanh, tomorrow, JACKFRUIT, submit=False)
         done.append(f"draft {draft.number} (Tân Thanh, jackfruit)")
 
-        waiting = workflow.declaration_create(
-            actor=operator,
-            vehicle=truck,
-            driver=driver,
-            gate=huu_nghi,
-            direction="export",
-            planned_date=tomorrow,
-            cargo_lines=[FRUIT],
-        )
-        workflow.declaration_submit(actor=operator, declaration=waiting)
+        waiting = _declare(operator, truck, driver, huu_nghi, tomorrow, FRUIT)
         done.append(f"{waiting.number} submitted, waiting for customs, border guard and quarantine")
 
-        in_yard = workflow.declaration_create(
-            actor=operator,
-            vehicle=second,
-            driver=driver,
-            gate=huu_nghi,
-            direction="export",
-            planned_date=today,
-            cargo_lines=[FRUIT],
-        )
-        workflow.declaration_submit(actor=operator, declaration=in_yard)
+        in_yard = _declare(operator, second, driver, huu_nghi, today, FRUIT)
         _approve_all(in_yard)
         in_yard.refresh_from_db()
         # The gate lets a truck into the yard from an hour before its slot: book the next slot
@@ -164,28 +166,23 @@ def seed_declarations() -> list[str]:
     if not Declaration.objects.filter(company=company2).exists():
         driver2 = company2.drivers.first()
         truck2 = company2.vehicles.first()
-        imported = workflow.declaration_create(
-            actor=operator2,
-            vehicle=truck2,
-            driver=driver2,
-            gate=huu_nghi,
+        imported = _declare(
+            operator2,
+            truck2,
+            driver2,
+            huu_nghi,
+            tomorrow,
+            MACHINERY,
             direction="import",
-            planned_date=tomorrow,
-            cargo_lines=[MACHINERY],
             containers=[{"number": "CSQU3054383", "size_ft": 40}],
             delivery_mode="inland",
         )
-        workflow.declaration_submit(actor=operator2, declaration=imported)
         _approve_all(imported)
         imported.refresh_from_db()
         start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(9)))
         slot = _next_slot(huu_nghi, "import", after=start - dt.timedelta(minutes=1))
-        if (
-            slot is not None
-            and imported.state == "cleared"
-            and not Booking.objects.filter(declaration=imported, state__in=LIVE_BOOKING_STATES).exists()
-        ):
-            booking = booking_create(declaration=imported, slot=slot, actor=operator2)
+        if slot is not None and imported.state == "cleared":
+            booking_create(declaration=imported, slot=slot, actor=operator2)
             done.append(
                 f"{imported.number} cleared, {truck2.plate} booked tomorrow {timezone.localtime(slot.start):%H:%M}"
             )
