@@ -75,10 +75,24 @@ def _locked(fee: Fee) -> Fee:
     return Fee.objects.select_for_update().select_related("declaration__gate").get(pk=fee.pk)
 
 
+# A trip that will not happen is not paid for at the gate. Money the bank reports for one
+# (the provider's callback) is still recorded — it arrived — and a manager refunds it.
+CLOSED_FOR_PAYMENT = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
+
+
 def _record_payment(
-    *, fee: Fee, provider: Provider, amount: int, reference: str, staff: Any = None, actor_label: str = ""
+    *,
+    fee: Fee,
+    provider: Provider,
+    amount: int,
+    reference: str,
+    staff: Any = None,
+    actor_label: str = "",
+    money_arrived: bool = False,
 ) -> tuple[Payment, bool]:
-    """Record one payment of the whole fee; returns (payment, created)."""
+    """Record one payment of the whole fee; returns (payment, created). Staff may not take money
+    for a closed declaration; a provider's report of money that arrived (`money_arrived`) is
+    recorded whatever the declaration's state."""
     reference = (reference or "").strip()
     if not reference:
         raise DomainError(_("A reference (receipt or bank transaction number) is required."), code="invalid")
@@ -100,6 +114,12 @@ def _record_payment(
             raise Conflict(
                 _("This fee is already %(state)s.") % {"state": fee.get_state_display()},
                 code="fee_not_unpaid",
+            )
+        if not money_arrived and fee.declaration.state in CLOSED_FOR_PAYMENT:
+            raise Conflict(
+                _("This declaration is %(state)s: its fee is not taken.")
+                % {"state": fee.declaration.get_state_display()},
+                code="declaration_closed",
             )
         if amount != fee.amount:
             raise DomainError(
@@ -189,6 +209,7 @@ def payment_sandbox_callback(*, body: bytes, signature: str | None) -> tuple[Pay
         amount=event.amount,
         reference=event.txn_id,
         actor_label="provider:sandbox",
+        money_arrived=True,
     )
 
 

@@ -130,3 +130,35 @@ def test_fee_news_goes_to_the_same_people_as_declaration_news(fee, gate_staff, o
     payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-0009", staff=gate_staff)
     told = set(Notification.objects.filter(event="fee.paid").values_list("recipient", flat=True))
     assert told == {owner.pk}
+
+
+@pytest.mark.parametrize("state", ["cancelled", "rejected", "expired"])
+def test_staff_take_no_money_for_a_declaration_that_will_not_cross(company, gate_staff, state):
+    from declarations.fees.services import fee_assess
+
+    declaration = make_declaration(company=company, cargo=[("08109050", 12000)], state=state)
+    fee = fee_assess(declaration=declaration)
+    with pytest.raises(Conflict) as refused:
+        payment_record_cash(fee=fee, amount=fee.amount, receipt_number="HN-0009", staff=gate_staff)
+    assert refused.value.code == "declaration_closed"
+    with pytest.raises(Conflict):
+        payment_confirm_transfer(fee=fee, reference="VCB-0009", staff=gate_staff)
+    assert not Payment.objects.exists()
+    fee.refresh_from_db()
+    assert fee.state == FeeState.UNPAID
+
+
+def test_money_the_bank_reports_for_a_cancelled_declaration_is_still_recorded(company):
+    """It arrived: recording it (then a manager refunds it) loses nothing."""
+    import json
+
+    from declarations.fees.providers import Sandbox
+    from declarations.fees.services import fee_assess, payment_sandbox_callback
+
+    declaration = make_declaration(company=company, cargo=[("08109050", 12000)], state="cancelled")
+    fee = fee_assess(declaration=declaration)
+    body = json.dumps({"txn_id": "SBX-9", "reference": declaration.number, "amount": fee.amount}).encode()
+    payment, created = payment_sandbox_callback(body=body, signature=Sandbox.sign(body))
+    assert created and payment.amount == fee.amount
+    fee.refresh_from_db()
+    assert fee.state == FeeState.PAID
