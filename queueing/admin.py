@@ -103,7 +103,11 @@ class SlotAdmin(GateScopedAdmin):
     def close_slots(self, request: HttpRequest, queryset: QuerySet[Slot]) -> None:
         moved = cancelled = 0
         for slot in queryset:
-            result = services.slot_close(slot=slot, actor=request.user)
+            try:
+                result = services.slot_close(slot=slot, actor=request.user)
+            except DomainError as exc:  # each slot closes on its own; say which one refused
+                self.message_user(request, f"{slot}: {exc}", messages.ERROR)
+                continue
             moved += result["moved"]
             cancelled += result["cancelled"]
         self.message_user(

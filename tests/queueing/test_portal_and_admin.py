@@ -129,3 +129,28 @@ def test_a_manager_shrinking_a_slot_in_the_admin_moves_bookings(client, gate_man
     slot.refresh_from_db()
     assert (slot.capacity, slot.booked) == (1, 1)
     assert Booking.objects.get(pk=bookings[1].pk).slot_id == later.pk
+
+
+def test_closing_slots_in_the_admin_reports_a_refused_slot_and_closes_the_others(rf, gate):
+    """A manager of Hữu Nghị only: the Chi Ma slot is refused with a message, not a 500."""
+    from django.contrib import admin as django_admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from tests import factories
+
+    manager = factories.staff_user("gate_manager", gates=["HUU_NGHI"])
+    ours = make_slot(gate, hours_ahead=30)
+    theirs = make_slot(factories.gate("CHI_MA"), hours_ahead=30)
+    request = rf.post("/admin/queueing/slot/")
+    request.user = manager
+    request.session = {}
+    request._messages = FallbackStorage(request)
+
+    model_admin = django_admin.site._registry[Slot]
+    model_admin.close_slots(request, Slot.objects.filter(pk__in=[ours.pk, theirs.pk]))
+
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.is_closed and not theirs.is_closed
+    texts = [str(m) for m in request._messages]
+    assert any(str(theirs) in t for t in texts)
