@@ -105,5 +105,7 @@ def operator_user(company: Company | None = None, **kwargs) -> User:  # type: ig
 def staff_user(role: str, agency: str = "", gates: list[str] | None = None, **kwargs) -> User:  # type: ignore[no-untyped-def]
     user = UserFactory(role=role, is_staff=True, **kwargs)
     assignment = StaffAssignment.objects.create(user=user, agency=agency)
-    assignment.gates.set(Gate.objects.filter(code__in=gates or ["HUU_NGHI", "TAN_THANH", "CHI_MA", "COC_NAM"]))
+    assignment.gates.set(
+        Gate.objects.filter(code__in=gates or ["HUU_NGHI", "TAN_THANH", "CHI_MA", "COC_NAM"])
+    )
     return user

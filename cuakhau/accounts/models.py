@@ -8,12 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="vi"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="vi")
     phone = models.CharField(_("phone for SMS"), max_length=20, blank=True)
     notify_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_sms = models.BooleanField(_("notify by SMS"), default=False)

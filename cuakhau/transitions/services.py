@@ -64,7 +64,9 @@ def fire(
     )
 
 
-def log_created(obj: models.Model, *, actor: Any = None, actor_label: str = "", field: str = "state") -> TransitionLog:
+def log_created(
+    obj: models.Model, *, actor: Any = None, actor_label: str = "", field: str = "state"
+) -> TransitionLog:
     """Record an object's birth state, so the log replays to the current state from ''."""
     return TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
