@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cuakhau
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint fmt bench clean browser
+.PHONY: install run test lint fmt bench clean browser messages
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ lint: install
 fmt: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Message catalogues without source locations, so parallel work on strings merges cleanly.
+messages: install
+	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

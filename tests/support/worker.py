@@ -33,7 +33,9 @@ T = TypeVar("T")
 def test_redis_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
-    return f"redis://127.0.0.1:6379/{10 + index % 4}"
+    # TEST_REDIS_DB_BASE lets two checkouts run their worker tests at once on one Redis.
+    base = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
+    return f"redis://127.0.0.1:6379/{base + index % int(os.environ.get('TEST_REDIS_DB_SPAN', '4'))}"
 
 
 test_redis_url.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name
