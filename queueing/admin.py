@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,19 +47,28 @@ class CapacityTemplateAdmin(GateScopedAdmin):
     list_editable = ["capacity"]
 
 
+class ServiceFormAdmin(GateScopedAdmin):
+    """The save of the change form is one service call: a refusal (DomainError) undoes the
+    whole save, the admin's transaction included, and comes back as a message on the form."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as exc:
+            self.message_user(
+                request, gettext("Nothing was saved: %(reason)s") % {"reason": exc}, messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(CapacityOverride)
-class CapacityOverrideAdmin(GateScopedAdmin):
+class CapacityOverrideAdmin(ServiceFormAdmin):
     list_display = ["gate", "date", "direction", "kind", "opens", "closes", "capacity", "reason"]
     list_filter = ["gate", "kind"]
     date_hierarchy = "date"
 
     def save_model(self, request: HttpRequest, obj: CapacityOverride, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        try:
-            result = services.capacity_override_apply(override=obj, actor=request.user)
-        except DomainError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
+        result = services.capacity_override_save(override=obj, actor=request.user)
         if any(result.values()):
             self.message_user(
                 request,
@@ -71,7 +80,7 @@ class CapacityOverrideAdmin(GateScopedAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(GateScopedAdmin):
+class SlotAdmin(ServiceFormAdmin):
     list_display = ["__str__", "gate", "direction", "start", "end", "capacity", "booked", "is_closed"]
     list_filter = ["gate", "direction", "is_closed"]
     date_hierarchy = "start"
@@ -82,22 +91,24 @@ class SlotAdmin(GateScopedAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        before = Slot.objects.get(pk=obj.pk)
-        try:
-            if obj.capacity != before.capacity:
-                result = services.slot_set_capacity(slot=before, capacity=obj.capacity, actor=request.user)
-                self.message_user(
-                    request, gettext("Capacity changed: %(moved)s moved, %(cancelled)s cancelled.") % result
-                )
-            if obj.is_closed and not before.is_closed:
-                result = services.slot_close(slot=before, actor=request.user)
-                self.message_user(
-                    request, gettext("Slot closed: %(moved)s moved, %(cancelled)s cancelled.") % result
-                )
-            elif not obj.is_closed and before.is_closed:
-                Slot.objects.filter(pk=obj.pk).update(is_closed=False)
-        except DomainError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        data = form.cleaned_data
+        result = services.slot_update(
+            slot=obj,
+            start=data["start"],
+            end=data["end"],
+            direction=data["direction"],
+            capacity=data["capacity"],
+            is_closed=data["is_closed"],
+            actor=request.user,
+        )
+        if result["moved"] or result["cancelled"]:
+            self.message_user(
+                request, gettext("Bookings affected: %(moved)s moved, %(cancelled)s cancelled.") % result
+            )
+        if result["offered"]:
+            self.message_user(
+                request, gettext("Reopened: %(offered)s places offered to the waitlist.") % result
+            )
 
     @admin.action(description=_("Close the selected slots (bookings are moved or cancelled)"))
     def close_slots(self, request: HttpRequest, queryset: QuerySet[Slot]) -> None:

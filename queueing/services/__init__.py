@@ -16,10 +16,13 @@ from .bookings import (
 )
 from .capacity import (
     capacity_override_apply,
+    capacity_override_save,
     day_plan,
     slot_close,
+    slot_reopen,
     slot_set_capacity,
     slot_shrink,
+    slot_update,
     slots_generate,
 )
 from .sweeps import bookings_close_for_declaration, bookings_mark_no_shows, bookings_send_reminders
@@ -48,10 +51,13 @@ __all__ = [
     "call_forward_budget",
     "call_forward_run",
     "capacity_override_apply",
+    "capacity_override_save",
     "day_plan",
     "slot_close",
+    "slot_reopen",
     "slot_set_capacity",
     "slot_shrink",
+    "slot_update",
     "slots_generate",
     "waitlist_join",
     "waitlist_leave",

@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role, user_has_role
-from cuakhau.errors import DomainError, NotAllowed
+from cuakhau.errors import Conflict, DomainError, NotAllowed
 from cuakhau.transitions.services import fire
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
@@ -29,6 +29,7 @@ from ..models import (
     WaitlistState,
 )
 from ._common import release_place, take_place, tell
+from .bookings import waitlist_offer_freed_place
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,16 @@ def slots_generate(*, gate: Gate | None = None, days: int = 14, start_date: dt.d
     return made
 
 
+def capacity_override_save(*, override: CapacityOverride, actor: Any = None) -> dict[str, int]:
+    """Save a new or edited override and apply it to the existing slots, in one transaction: an
+    override that cannot be applied (trucks already in the yard) is not kept either, so the
+    calendar never says one thing while the slots say another."""
+    _check_manager(actor, override.gate_id)
+    with transaction.atomic():
+        override.save()
+        return capacity_override_apply(override=override, actor=actor)
+
+
 def capacity_override_apply(*, override: CapacityOverride, actor: Any = None) -> dict[str, int]:
     """Apply a new or edited override to slots that already exist (the generator only creates).
 
@@ -192,12 +203,86 @@ def slot_close(*, slot: Slot, actor: Any = None, reason: str = "") -> dict[str, 
         return _move_or_cancel(slot, affected, actor=actor, reason=reason or _("The slot was closed."))
 
 
+def slot_reopen(*, slot: Slot, actor: Any = None) -> int:
+    """Reopen a closed slot: bookable again, and its free places offered to the waitlist in
+    order. Returns how many waitlist entries were served."""
+    _check_manager(actor, slot.gate_id)
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        if not slot.is_closed:
+            return 0
+        Slot.objects.filter(pk=slot.pk).update(is_closed=False)
+        return _offer_free_places(slot, max(slot.capacity - slot.booked, 0))
+
+
+def slot_update(
+    *,
+    slot: Slot,
+    start: dt.datetime,
+    end: dt.datetime,
+    direction: str,
+    capacity: int,
+    is_closed: bool,
+    actor: Any = None,
+) -> dict[str, int]:
+    """A manager's edit of one slot, all or nothing.
+
+    1. Start, end and direction change only while no booking holds a place in the slot (a
+       booked truck was promised that window); otherwise 409 `slot_has_bookings`.
+    2. A new capacity goes through `slot_set_capacity` (moves the latest bookings out).
+    3. Closing goes through `slot_close`, reopening through `slot_reopen` (waitlist offered).
+    """
+    _check_manager(actor, slot.gate_id)
+    result = {"moved": 0, "cancelled": 0, "offered": 0}
+    with transaction.atomic():
+        current = Slot.objects.select_for_update().get(pk=slot.pk)
+        if (start, end, direction) != (current.start, current.end, current.direction):
+            if current.booked:
+                raise Conflict(
+                    _(
+                        "%(n)s bookings hold places in this slot, so its time and direction cannot "
+                        "change; close it (its bookings are moved) and add a new slot instead."
+                    )
+                    % {"n": current.booked},
+                    code="slot_has_bookings",
+                )
+            if end <= start:
+                raise DomainError(_("A slot must end after it starts."), code="invalid")
+            try:
+                with transaction.atomic():
+                    Slot.objects.filter(pk=current.pk).update(start=start, end=end, direction=direction)
+            except IntegrityError as exc:
+                raise Conflict(
+                    _("This gate already has a slot starting then in that direction."),
+                    code="slot_exists",
+                ) from exc
+        if capacity != current.capacity:
+            _add(result, slot_set_capacity(slot=current, capacity=capacity, actor=actor))
+        if is_closed and not current.is_closed:
+            _add(result, slot_close(slot=current, actor=actor))
+        elif not is_closed and current.is_closed:
+            result["offered"] += slot_reopen(slot=current, actor=actor)
+    return result
+
+
+def _add(total: dict[str, int], part: dict[str, int]) -> None:
+    for key, value in part.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _offer_free_places(slot: Slot, places: int) -> int:
+    served = 0
+    for _i in range(places):
+        if waitlist_offer_freed_place(slot_id=slot.pk) is None:
+            break
+        served += 1
+    return served
+
+
 def slot_set_capacity(*, slot: Slot, capacity: int, actor: Any = None, reason: str = "") -> dict[str, int]:
     """Change a slot's capacity. Growing just adds places (first to the waitlist); shrinking below
     the bookings held moves the LATEST confirmed bookings out (the earliest keep their place), each
     to the next slot with room, in booking order, or cancels them."""
-    from .bookings import waitlist_offer_freed_place
-
     _check_manager(actor, slot.gate_id)
     if capacity < 0:
         raise DomainError(_("Capacity cannot be negative."), code="invalid")
@@ -219,9 +304,7 @@ def slot_set_capacity(*, slot: Slot, capacity: int, actor: Any = None, reason: s
                 slot, confirmed[-excess:], actor=actor, reason=reason or _("The slot was reduced.")
             )
         Slot.objects.filter(pk=slot.pk).update(capacity=capacity)
-        for _i in range(max(capacity - slot.capacity, 0)):
-            if waitlist_offer_freed_place(slot_id=slot.pk) is None:
-                break
+        _offer_free_places(slot, max(capacity - slot.capacity, 0))
         return result
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,119 @@ def test_closing_slots_in_the_admin_reports_a_refused_slot_and_closes_the_others
     assert ours.is_closed and not theirs.is_closed
     texts = [str(m) for m in request._messages]
     assert any(str(theirs) in t for t in texts)
+
+
+def _slot_form(slot, **changes):  # type: ignore[no-untyped-def]
+    start = changes.pop("start", slot.start)
+    end = changes.pop("end", slot.end)
+    form = {
+        "gate": slot.gate_id,
+        "direction": slot.direction,
+        "start_0": timezone.localtime(start).strftime("%Y-%m-%d"),
+        "start_1": timezone.localtime(start).strftime("%H:%M:%S"),
+        "end_0": timezone.localtime(end).strftime("%Y-%m-%d"),
+        "end_1": timezone.localtime(end).strftime("%H:%M:%S"),
+        "capacity": slot.capacity,
+    }
+    if slot.is_closed:
+        form["is_closed"] = "on"
+    form.update(changes)
+    return form
+
+
+def test_a_manager_moving_an_empty_slot_in_the_admin_saves_the_new_window(client, gate_manager, gate):
+    # Regression: the edit of an existing slot used to be accepted and silently dropped.
+    slot = make_slot(gate, hours_ahead=30, capacity=4)
+    new_start = slot.start + dt.timedelta(minutes=30)
+    client.force_login(gate_manager)
+    response = client.post(
+        f"/admin/queueing/slot/{slot.pk}/change/",
+        _slot_form(slot, start=new_start, end=new_start + dt.timedelta(hours=1), direction="import"),
+    )
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.start, slot.end, slot.direction) == (
+        new_start,
+        new_start + dt.timedelta(hours=1),
+        "import",
+    )
+
+
+def test_a_booked_slot_keeps_its_window_and_the_manager_is_told_why(
+    client, gate_manager, owner, company, gate
+):
+    slot = make_slot(gate, hours_ahead=30, capacity=4)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    before = (slot.start, slot.end, slot.capacity)
+    client.force_login(gate_manager)
+    response = client.post(
+        f"/admin/queueing/slot/{slot.pk}/change/",
+        _slot_form(
+            slot, start=slot.start + dt.timedelta(hours=2), end=slot.end + dt.timedelta(hours=2), capacity=9
+        ),
+        follow=True,
+    )
+    assert "Nothing was saved" in response.content.decode()
+    assert "1 bookings hold places" in response.content.decode()
+    slot.refresh_from_db()
+    # All or nothing: the capacity in the same form was not applied either.
+    assert (slot.start, slot.end, slot.capacity) == before
+
+
+def test_reopening_a_closed_slot_offers_its_places_to_the_waitlist(
+    client, gate_manager, owner, company, gate
+):
+    from queueing.models import WaitlistEntry, WaitlistState
+
+    slot = make_slot(gate, hours_ahead=30, capacity=2)
+    services.slot_close(slot=slot)
+    slot.refresh_from_db()
+    # Waiting entries lapse when a slot closes; one that arrives while it is closed still waits.
+    waiting = WaitlistEntry.objects.create(
+        declaration=make_declaration(company), slot=slot, company=company, auto_book=True
+    )
+    client.force_login(gate_manager)
+    response = client.post(f"/admin/queueing/slot/{slot.pk}/change/", _slot_form(slot, is_closed=""))
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    waiting.refresh_from_db()
+    assert not slot.is_closed
+    assert waiting.state == WaitlistState.BOOKED
+    assert slot.booked == 1
+
+
+def test_an_override_the_slots_refuse_is_not_kept(client, gate_manager, company, gate):
+    from queueing import rules
+    from queueing.models import CapacityOverride
+
+    slot = make_slot(gate, hours_ahead=50, capacity=5)
+    declaration = make_declaration(company)
+    Booking.objects.create(
+        declaration=declaration,
+        slot=slot,
+        gate=gate,
+        company=company,
+        vehicle=declaration.vehicle,
+        plate_canonical=declaration.vehicle.plate_canonical,
+        slot_start=slot.start,
+        state="in_yard",
+        ticket=rules.new_ticket(),
+    )
+    Slot.objects.filter(pk=slot.pk).update(booked=1)
+    client.force_login(gate_manager)
+    response = client.post(
+        "/admin/queueing/capacityoverride/add/",
+        {
+            "gate": gate.pk,
+            "date": rules.local_date(gate, slot.start).isoformat(),
+            "direction": "export",
+            "kind": "capacity",
+            "capacity": 0,
+            "reason": "works on the lane",
+        },
+        follow=True,
+    )
+    assert "Nothing was saved" in response.content.decode()
+    assert not CapacityOverride.objects.exists()
+    slot.refresh_from_db()
+    assert (slot.capacity, slot.booked) == (5, 1)
