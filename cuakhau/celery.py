@@ -6,6 +6,7 @@ import os
 
 from celery import Celery, signals
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
@@ -56,6 +57,6 @@ app.conf.beat_schedule = {
     },
     "queueing-call-forward-tick": {
         "task": "queueing.tasks.call_forward_tick",
-        "schedule": 30.0,
+        "schedule": float(settings.CALL_FORWARD_INTERVAL_SECONDS),
     },
 }

@@ -271,6 +271,9 @@ LOGGING = {
 # --- Domain settings (defaults; managers change the per-gate ones in the admin) -------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345!")
 QUARANTINE_HS_CHAPTERS = env.str("QUARANTINE_HS_CHAPTERS", default="01-24,44")
+# Call-forward releases at most Gate.lane_release_per_tick trucks per this interval; beat runs
+# the tick at the same interval.
+CALL_FORWARD_INTERVAL_SECONDS = _env_int("CALL_FORWARD_INTERVAL_SECONDS", 30)
 NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_STALE_SECONDS = _env_int("NOTIFICATION_STALE_SECONDS", 120)
 # A send holds its row for this long; it must outlast the send task's time limit (45 s), so a

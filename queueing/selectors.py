@@ -66,6 +66,20 @@ def called_today(gate: Gate) -> int:
     return Booking.objects.filter(gate=gate, called_at__gte=start, called_at__lt=end).count()
 
 
+def partner_remaining_today(gate: Gate) -> tuple[int, int] | None:
+    """The partner side's figure for the gate's today and how many of it are left
+    (accepted − released today, never below 0); None when no figure is set for today.
+    The one home of this budget: call-forward caps its releases by it, the wait estimate
+    paces by it."""
+    today = timezone.localdate(timezone=rules.gate_zone(gate))
+    accepted = (
+        PartnerAcceptance.objects.filter(gate=gate, date=today).values_list("accepted", flat=True).first()
+    )
+    if accepted is None:
+        return None
+    return accepted, max(accepted - called_today(gate), 0)
+
+
 @dataclass(frozen=True)
 class WaitEstimate:
     position: int | None  # in the yard queue (None: not in the yard; then ahead = yard size)
@@ -91,14 +105,12 @@ def wait_estimate(
     position = queue_position(booking) if booking is not None else None
     ahead = (position - 1) if position else yard_queue(gate).count()
     today = timezone.localdate(timezone=rules.gate_zone(gate))
-    accepted = (
-        PartnerAcceptance.objects.filter(gate=gate, date=today).values_list("accepted", flat=True).first()
-    )
+    partner = partner_remaining_today(gate)
     remaining = None
     rate = None
     basis = "none"
-    if accepted is not None:
-        remaining = max(accepted - called_today(gate), 0)
+    if partner is not None:
+        accepted, remaining = partner
         day_start, day_end = rules.local_day_bounds(gate, today)
         hours = Slot.objects.filter(gate=gate, start__gte=day_start, start__lt=day_end).aggregate(
             first=Min("start"), last=Max("end")

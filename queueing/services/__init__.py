@@ -32,7 +32,6 @@ from .yard import (
     booking_depart,
     booking_pass_inspection,
     booking_send_to_inspection,
-    call_forward_budget,
     call_forward_run,
 )
 
@@ -48,7 +47,6 @@ __all__ = [
     "bookings_close_for_declaration",
     "bookings_mark_no_shows",
     "bookings_send_reminders",
-    "call_forward_budget",
     "call_forward_run",
     "capacity_override_apply",
     "capacity_override_save",

@@ -17,7 +17,7 @@ from declarations.models import LIVE_FOR_BOOKING
 from vehicles.models import Gate
 
 from .. import rules, selectors
-from ..models import Booking, BookingState, PartnerAcceptance
+from ..models import Booking, BookingState
 from ._common import tell
 
 
@@ -106,18 +106,7 @@ def _lock_gate(gate_id: int) -> None:
 
 def call_forward_interval() -> dt.timedelta:
     """The lane's interval: gate.lane_release_per_tick trucks at most per this much time."""
-    return dt.timedelta(seconds=getattr(settings, "CALL_FORWARD_INTERVAL_SECONDS", 30))
-
-
-def call_forward_budget(gate: Gate) -> int | None:
-    """How many more trucks the partner side accepts today (None: no figure set for today)."""
-    today = timezone.localdate(timezone=rules.gate_zone(gate))
-    accepted = (
-        PartnerAcceptance.objects.filter(gate=gate, date=today).values_list("accepted", flat=True).first()
-    )
-    if accepted is None:
-        return None
-    return max(accepted - selectors.called_today(gate), 0)
+    return dt.timedelta(seconds=settings.CALL_FORWARD_INTERVAL_SECONDS)
 
 
 def call_forward_run(*, gate: Gate) -> list[int]:
@@ -136,9 +125,9 @@ def call_forward_run(*, gate: Gate) -> list[int]:
         # finds the lane's share already used.
         since = timezone.now() - call_forward_interval()
         budget = gate.lane_release_per_tick - Booking.objects.filter(gate=gate, called_at__gt=since).count()
-        remaining = call_forward_budget(gate)
-        if remaining is not None:
-            budget = min(budget, remaining)
+        partner = selectors.partner_remaining_today(gate)
+        if partner is not None:
+            budget = min(budget, partner[1])
         if budget <= 0:
             return []
         candidates = list(
