@@ -14,10 +14,8 @@ class QueueingConfig(AppConfig):
 
         from . import receivers
 
-        signals.declaration_cancelled.connect(
-            receivers.on_declaration_cancelled, dispatch_uid="queueing.cancelled"
-        )
         signals.declaration_closed.connect(receivers.on_declaration_closed, dispatch_uid="queueing.closed")
+        signals.declaration_in_use.connect(receivers.declaration_in_use, dispatch_uid="queueing.in_use")
 
         from declarations.panels import register_panel
 

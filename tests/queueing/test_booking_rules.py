@@ -168,7 +168,12 @@ def test_cancelling_the_declaration_cancels_its_confirmed_booking(booking, owner
     booking.refresh_from_db()
     assert booking.state == BookingState.CANCELLED
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
-    assert Notification.objects.filter(event="booking.cancelled", subject_id=booking.pk).exists()
+    # The owners are told once, by the declaration's end, which names the cancelled booking.
+    assert not Notification.objects.filter(event="booking.cancelled", subject_id=booking.pk).exists()
+    told = Notification.objects.get(
+        event="declaration.cancelled", subject_id=booking.declaration_id, recipient=owner, channel="in_app"
+    )
+    assert "is cancelled and its place freed" in told.body
 
 
 def test_check_in_is_allowed_only_inside_the_entry_window(booking, gate):
