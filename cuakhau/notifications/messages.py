@@ -152,8 +152,10 @@ def render(event: str, payload: dict[str, Any], language: str) -> tuple[str, str
         for item in payload.get("also") or []:
             try:
                 key, extra = item
-                fragment = FRAGMENTS[key]
-                text = f"{text} {(str(fragment) % _values(extra, language)).strip()}".strip()
+                fragment = (str(FRAGMENTS[key]) % _values(extra, language)).strip()
+                if text and text[-1] not in ".!?。！？":
+                    text += "。" if language.startswith("zh") else "."
+                text = f"{text} {fragment}".strip()
             except (KeyError, TypeError, ValueError):
                 continue
         return title_text, text
