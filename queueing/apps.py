@@ -19,7 +19,11 @@ class QueueingConfig(AppConfig):
 
         from declarations.panels import register_panel
 
-        from .panels import declaration_booking_panel
+        from declarations.panels import register_live_booking
+
+        from .panels import declaration_booking_panel, live_booking
+
+        register_live_booking(live_booking)
 
         register_panel(
             template="queueing/_declaration_panel.html", context=declaration_booking_panel, order=20

@@ -8,11 +8,14 @@ from typing import Any
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.models import DeclarationState
 
 from vehicles.models import Gate
 
 from . import rules
-from .models import Booking, BookingState, PartnerAcceptance, Slot
+from .models import LIVE_BOOKING_STATES, Booking, BookingState, PartnerAcceptance, Slot
 
 YARD_STATES = (BookingState.IN_YARD, BookingState.INSPECTION)
 # The one yard order: perishable first, then slot start, then check-in time (id breaks ties).
@@ -118,3 +121,64 @@ def wait_estimate(
     if rate and not beyond:
         minutes = round((ahead + 1) / rate * 60)
     return WaitEstimate(position, ahead, rate, basis, minutes, remaining, beyond)
+
+
+@dataclass(frozen=True)
+class TicketNotice:
+    code: str  # "cleared", "waiting_for_clearance", "returned", "closed"
+    text: str
+
+
+def ticket_notice(booking: Booking) -> TicketNotice:
+    """What a ticket says about crossing now (the page, the PNG and the PDF all show this)."""
+    state = booking.declaration.state
+    if booking.state not in LIVE_BOOKING_STATES:
+        return TicketNotice(
+            "closed",
+            _("No longer valid: the booking is %(state)s.") % {"state": booking.get_state_display()},
+        )
+    if state == DeclarationState.CLEARED:
+        return TicketNotice("cleared", _("Cleared: show this ticket at the yard entry."))
+    if state == DeclarationState.RETURNED:
+        return TicketNotice(
+            "returned",
+            _("Waiting for clearance: an agency asked for information; answer it in the portal."),
+        )
+    return TicketNotice(
+        "waiting_for_clearance",
+        _("Waiting for clearance: the truck crosses only once every agency has approved."),
+    )
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What a ticket shows, in the reader's language; the page, ticket.png and ticket.pdf agree."""
+
+    plate: str
+    gate: str
+    direction: str
+    day: str  # 2026-12-01 (Tue)
+    time: str  # 09:00–10:00
+    entry: str  # the yard entry window, 08:00–10:30
+    number: str
+    ticket: str
+    notice: TicketNotice
+
+
+def ticket_facts(booking: Booking) -> TicketFacts:
+    zone = rules.gate_zone(booking.gate)
+    start, end = booking.slot.start.astimezone(zone), booking.slot.end.astimezone(zone)
+    opens, closes = (moment.astimezone(zone) for moment in rules.entry_window(booking.gate, booking.slot.start, booking.slot.end))
+    from django.utils.formats import date_format
+
+    return TicketFacts(
+        plate=booking.vehicle.plate,
+        gate=booking.gate.display_name,
+        direction=str(booking.slot.get_direction_display()),
+        day=f"{start:%Y-%m-%d} ({date_format(start, 'D')})",
+        time=f"{start:%H:%M}–{end:%H:%M}",
+        entry=f"{opens:%H:%M}–{closes:%H:%M}",
+        number=booking.declaration.number,
+        ticket=booking.ticket,
+        notice=ticket_notice(booking),
+    )

@@ -20,8 +20,6 @@ class FeesConfig(AppConfig):
 
         from declarations.panels import register_panel
 
-        register_panel(
-            template="fees/_declaration_panel.html",
-            context=lambda request, declaration: {"declaration": declaration},
-            order=10,
-        )
+        from .views import declaration_fee_panel
+
+        register_panel(template="fees/_declaration_panel.html", context=declaration_fee_panel, order=10)

@@ -24,7 +24,7 @@ from declarations.selectors import company_operators
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
 from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference
 from .rules import compute_fee
-from .selectors import CASHIER_ROLES, schedule_in_force, user_works_at_gate
+from .selectors import CASHIER_ROLES, REFUNDABLE_STATES, schedule_in_force, user_works_at_gate
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
 
 # A trip that will not happen is not paid for at the gate. Money the bank reports for one
 # (the provider's callback) is still recorded — it arrived — and a manager refunds it.
-CLOSED_FOR_PAYMENT = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
+CLOSED_FOR_PAYMENT = REFUNDABLE_STATES
 
 
 def fee_close_for_declaration(*, declaration: Declaration, state: str, reason: str = "") -> list[dict[str, Any]]:
