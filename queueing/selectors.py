@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,3 +182,42 @@ def ticket_facts(booking: Booking) -> TicketFacts:
         ticket=booking.ticket,
         notice=ticket_notice(booking),
     )
+
+
+@dataclass(frozen=True)
+class DayOutlook:
+    """A future day at a gate: the queue already booked and what the partner side will accept."""
+
+    day: dt.date
+    booked: int  # live bookings of that day (every direction)
+    capacity: int  # places of that day's open slots
+    accepted: int | None  # the partner side's figure for that day, when a manager set one
+    beyond: int  # booked trucks the partner side will not take that day at that figure
+
+
+def day_outlook(gate: Gate, day: dt.date) -> DayOutlook:
+    """The queue of a future day as booked so far; honest about the partner's acceptance."""
+    start, end = rules.local_day_bounds(gate, day)
+    booked = Booking.objects.filter(
+        gate=gate, slot_start__gte=start, slot_start__lt=end, state__in=LIVE_BOOKING_STATES
+    ).count()
+    capacity = (
+        Slot.objects.filter(gate=gate, start__gte=start, start__lt=end, is_closed=False).aggregate(
+            total=Sum("capacity")
+        )["total"]
+        or 0
+    )
+    accepted = PartnerAcceptance.objects.filter(gate=gate, date=day).values_list("accepted", flat=True).first()
+    beyond = max(booked - accepted, 0) if accepted is not None else 0
+    return DayOutlook(day, booked, capacity, accepted, beyond)
+
+
+def slots_page_estimate(gate: Gate, day: dt.date) -> tuple[str, Any]:
+    """What the slot picker shows for the day picked: ("live", today's wait from the yard queue),
+    ("day", a future day's outlook) or ("past", None)."""
+    today = timezone.localdate(timezone=rules.gate_zone(gate))
+    if day == today:
+        return "live", wait_estimate(gate)
+    if day > today:
+        return "day", day_outlook(gate, day)
+    return "past", None

@@ -110,9 +110,16 @@ def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
             "slots": _slot_rows(params["gate"], params["day"], params["direction"]),
             "declarations": _bookable_declarations(company),
             "rebook": rebook,
-            "estimate": selectors.wait_estimate(params["gate"]) if params["gate"] else None,
+            **_estimate_context(params["gate"], params["day"]),
         },
     )
+
+
+def _estimate_context(gate: Gate | None, day: dt.date) -> dict[str, Any]:
+    if gate is None:
+        return {"estimate_kind": "", "estimate": None}
+    kind, estimate = selectors.slots_page_estimate(gate, day)
+    return {"estimate_kind": kind, "estimate": estimate}
 
 
 @operator_required
