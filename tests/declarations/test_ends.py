@@ -196,6 +196,7 @@ def test_an_end_takes_the_declaration_off_every_waitlist(owner, officers, gate):
 @pytest.mark.parametrize("fee_state", ["none", "unpaid", "paid", "refunded"])
 @pytest.mark.parametrize("kind", ENDS)
 def test_an_end_makes_an_unpaid_fee_not_due_unless_the_truck_crossed(kind, fee_state, owner, officers):
+    reads_english(owner)
     declaration = make(owner, state=START[kind])
     if fee_state != "none":
         fee = fee_assess(declaration=declaration)
