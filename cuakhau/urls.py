@@ -1,14 +1,15 @@
 """URL map. Each app owns its pages (`<app>/urls.py`) and its API (`<app>/api_urls.py`)."""
 
 from django.contrib import admin
-from django.urls import include, path
 from django.templatetags.static import static
+from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from queueing import dashboard
 
 from . import health
+
 
 class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico whatever the page says: send them to the static one."""

@@ -103,7 +103,7 @@ class NextStep:
     actions: list[str] = field(default_factory=list)
 
 
-def next_step(declaration: Declaration, *, booking: object | None = None) -> NextStep:  # noqa: C901
+def next_step(declaration: Declaration, *, booking: object | None = None) -> NextStep:
     """The one rule of what the portal says for each state of a declaration.
 
     `booking` is the declaration's live booking (queueing passes it; None when there is none).

@@ -17,9 +17,7 @@ class QueueingConfig(AppConfig):
         signals.declaration_closed.connect(receivers.on_declaration_closed, dispatch_uid="queueing.closed")
         signals.declaration_in_use.connect(receivers.declaration_in_use, dispatch_uid="queueing.in_use")
 
-        from declarations.panels import register_panel
-
-        from declarations.panels import register_live_booking
+        from declarations.panels import register_live_booking, register_panel
 
         from .panels import declaration_booking_panel, live_booking
 

@@ -29,7 +29,12 @@ def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[st
     """
     booking = live_booking(declaration)
     if booking is None:
-        last = Booking.objects.filter(declaration=declaration).select_related("slot", "gate").order_by("-id").first()
+        last = (
+            Booking.objects.filter(declaration=declaration)
+            .select_related("slot", "gate")
+            .order_by("-id")
+            .first()
+        )
         if declaration.state not in LIVE_FOR_BOOKING and last is None:
             return None
         return {

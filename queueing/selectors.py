@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import DeclarationState
-
 from vehicles.models import Gate
 
 from . import rules
@@ -168,7 +167,10 @@ class TicketFacts:
 def ticket_facts(booking: Booking) -> TicketFacts:
     zone = rules.gate_zone(booking.gate)
     start, end = booking.slot.start.astimezone(zone), booking.slot.end.astimezone(zone)
-    opens, closes = (moment.astimezone(zone) for moment in rules.entry_window(booking.gate, booking.slot.start, booking.slot.end))
+    opens, closes = (
+        moment.astimezone(zone)
+        for moment in rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
+    )
     from django.utils.formats import date_format
 
     return TicketFacts(
@@ -207,7 +209,9 @@ def day_outlook(gate: Gate, day: dt.date) -> DayOutlook:
         )["total"]
         or 0
     )
-    accepted = PartnerAcceptance.objects.filter(gate=gate, date=day).values_list("accepted", flat=True).first()
+    accepted = (
+        PartnerAcceptance.objects.filter(gate=gate, date=day).values_list("accepted", flat=True).first()
+    )
     beyond = max(booked - accepted, 0) if accepted is not None else 0
     return DayOutlook(day, booked, capacity, accepted, beyond)
 

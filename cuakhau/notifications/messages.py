@@ -103,8 +103,12 @@ MESSAGES: dict[str, tuple[Any, Any]] = {
 # appended to its notification in the reader's language (`payload["also"]`: [[key, values]]).
 FRAGMENTS: dict[str, Any] = {
     "end.reviews_closed": _("The agencies' open reviews are closed."),
-    "end.booking_cancelled": _("The booking of %(plate)s at %(gate)s for %(window)s is cancelled and its place freed."),
-    "end.booking_withdrawn": _("%(plate)s cannot cross with this declaration: its booking is closed and the truck leaves the yard."),
+    "end.booking_cancelled": _(
+        "The booking of %(plate)s at %(gate)s for %(window)s is cancelled and its place freed."
+    ),
+    "end.booking_withdrawn": _(
+        "%(plate)s cannot cross with this declaration: its booking is closed and the truck leaves the yard."
+    ),
     "end.waitlist_left": _("It no longer waits for a place on any waitlist."),
     "end.fee_not_due": _("The fee of %(amount)s VND is no longer due: do not pay it."),
     "end.fee_refundable": _("The fee already paid (%(amount)s VND) can be refunded: ask the gate's manager."),

@@ -20,5 +20,7 @@ def close_fee_on_end(
 ) -> list[dict[str, Any]]:
     """Sent inside the end's transaction (services.ends); returns what it did, as fragments."""
     return fee_close_for_declaration(
-        declaration=declaration, state=kwargs.get("state") or declaration.state, reason=kwargs.get("reason", "")
+        declaration=declaration,
+        state=kwargs.get("state") or declaration.state,
+        reason=kwargs.get("reason", ""),
     )

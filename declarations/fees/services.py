@@ -18,7 +18,7 @@ from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
-from declarations.models import Declaration, DeclarationState
+from declarations.models import Declaration
 from declarations.selectors import company_operators
 
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
@@ -72,7 +72,9 @@ def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
 CLOSED_FOR_PAYMENT = REFUNDABLE_STATES
 
 
-def fee_close_for_declaration(*, declaration: Declaration, state: str, reason: str = "") -> list[dict[str, Any]]:
+def fee_close_for_declaration(
+    *, declaration: Declaration, state: str, reason: str = ""
+) -> list[dict[str, Any]]:
     """A declaration ended (services.ends): what its fee becomes, as message fragments.
 
     1. Completed (the truck crossed): the fee stays as it is; an unpaid one is still due.

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cuakhau.errors import NotFound
-
 from declarations.models import Declaration, DeclarationState
 
 from .selectors import declaration_for_fee, fee_for_declaration

@@ -5,15 +5,27 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('declarations', '0003_default_risk_rules'),
+        ("declarations", "0003_default_risk_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agencyreview',
-            name='state',
-            field=django_fsm.FSMField(choices=[('pending', 'Pending'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('info_requested', 'Information requested'), ('closed', 'Closed')], default='pending', max_length=20, protected=True, verbose_name='state'),
+            model_name="agencyreview",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("in_review", "In review"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("info_requested", "Information requested"),
+                    ("closed", "Closed"),
+                ],
+                default="pending",
+                max_length=20,
+                protected=True,
+                verbose_name="state",
+            ),
         ),
     ]

@@ -77,7 +77,9 @@ def _resolve_parties(
     if found_gate is None:
         errors["gate"] = [_("Unknown gate.")]
     elif direction and "direction" not in errors and not found_gate.serves(direction):
-        errors["direction"] = [_("%(gate)s does not serve this direction.") % {"gate": found_gate.display_name}]
+        errors["direction"] = [
+            _("%(gate)s does not serve this direction.") % {"gate": found_gate.display_name}
+        ]
     return found_vehicle, found_driver, found_gate
 
 

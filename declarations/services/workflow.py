@@ -316,7 +316,11 @@ def declaration_expire(
         current = _locked_declaration(declaration.pk)
         if current.valid_until and current.valid_until > timezone.now():
             raise Conflict(_("The declaration is still valid."), code="still_valid")
-        held = [reason for _r, reason in signals.declaration_in_use.send(sender=Declaration, declaration=current) if reason]
+        held = [
+            reason
+            for _r, reason in signals.declaration_in_use.send(sender=Declaration, declaration=current)
+            if reason
+        ]
         if held:
             raise Conflict(str(held[0]), code="in_use")
         fire(current, "expire", actor=actor, actor_label=actor_label)

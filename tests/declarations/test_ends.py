@@ -20,7 +20,7 @@ from cuakhau.transitions.services import history
 from declarations import services
 from declarations.fees.models import Fee
 from declarations.fees.selectors import fee_panel_context
-from declarations.fees.services import fee_assess, payment_record_cash, payment_sandbox_callback, fee_refund
+from declarations.fees.services import fee_assess, fee_refund, payment_record_cash, payment_sandbox_callback
 from declarations.models import AgencyReview, Declaration
 from queueing import services as queue
 from queueing.models import Booking, Slot, WaitlistEntry
@@ -31,7 +31,12 @@ pytestmark = pytest.mark.django_db
 
 ENDS = ["rejected", "cancelled", "expired", "completed"]
 # Where each end starts from, and the words its closed reviews carry.
-START = {"rejected": "under_review", "cancelled": "under_review", "expired": "cleared", "completed": "cleared"}
+START = {
+    "rejected": "under_review",
+    "cancelled": "under_review",
+    "expired": "cleared",
+    "completed": "cleared",
+}
 REASON = {
     "rejected": "closed: rejected by border guard",
     "cancelled": "closed: cancelled by the company",
@@ -62,10 +67,15 @@ def make(owner, *, state: str, quarantine: str = "approved") -> Declaration:  # 
     )
     factories.CargoLineFactory(declaration=declaration)
     border_guard = "approved" if state == "cleared" else "in_review"
-    for agency, review_state in (("customs", "approved"), ("border_guard", border_guard), ("quarantine", quarantine)):
+    for agency, review_state in (
+        ("customs", "approved"),
+        ("border_guard", border_guard),
+        ("quarantine", quarantine),
+    ):
         AgencyReview.objects.create(declaration=declaration, agency=agency)
         AgencyReview.objects.filter(declaration=declaration, agency=agency).update(
-            state=review_state, note="asked for the phytosanitary certificate" if review_state == "info_requested" else ""
+            state=review_state,
+            note="asked for the phytosanitary certificate" if review_state == "info_requested" else "",
         )
     return declaration
 
@@ -73,11 +83,15 @@ def make(owner, *, state: str, quarantine: str = "approved") -> Declaration:  # 
 def end(kind: str, declaration: Declaration, owner, officers) -> None:  # type: ignore[no-untyped-def]
     if kind == "rejected":
         review = declaration.reviews.get(agency="border_guard")
-        services.review_reject(actor=officers["border_guard"], review=review, note="plate does not match the papers")
+        services.review_reject(
+            actor=officers["border_guard"], review=review, note="plate does not match the papers"
+        )
     elif kind == "cancelled":
         services.declaration_cancel(actor=owner, declaration=declaration, note="trip called off")
     elif kind == "expired":
-        Declaration.objects.filter(pk=declaration.pk).update(valid_until=timezone.now() - dt.timedelta(minutes=1))
+        Declaration.objects.filter(pk=declaration.pk).update(
+            valid_until=timezone.now() - dt.timedelta(minutes=1)
+        )
         services.declaration_expire(declaration=declaration)
     else:
         services.declaration_complete(declaration=declaration, actor_label="lane")
@@ -103,7 +117,9 @@ def test_an_end_closes_the_other_agencies_open_reviews_with_a_reason_naming_it(
         assert quarantine.state == review_state
         assert not history(quarantine).filter(transition="close").exists()
     # The quarantine officer's work queue (open reviews) no longer holds it.
-    open_ = AgencyReview.objects.filter(agency="quarantine", state__in=["pending", "in_review", "info_requested"])
+    open_ = AgencyReview.objects.filter(
+        agency="quarantine", state__in=["pending", "in_review", "info_requested"]
+    )
     assert not open_.filter(declaration=declaration).exists()
     # Whatever was closed, the owner hears about the end exactly once.
     told = Notification.objects.filter(recipient=owner, channel="in_app", subject_id=declaration.pk)
@@ -179,7 +195,10 @@ def test_an_end_cancels_a_live_booking_and_frees_its_place(kind, booking_state, 
     message = Notification.objects.get(recipient=owner, channel="in_app", event=f"declaration.{kind}")
     assert not Notification.objects.filter(event="booking.cancelled", subject_id=booking.pk).exists()
     if booking_state == "confirmed":
-        assert f"The booking of {declaration.vehicle.plate} at Hữu Nghị International Border Gate" in message.body
+        assert (
+            f"The booking of {declaration.vehicle.plate} at Hữu Nghị International Border Gate"
+            in message.body
+        )
 
 
 def test_an_end_takes_the_declaration_off_every_waitlist(owner, officers, gate):

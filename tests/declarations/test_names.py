@@ -24,7 +24,11 @@ def reads(user, language: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     ("language", "gate"),
-    [("vi", "Cửa khẩu quốc tế Hữu Nghị"), ("en", "Hữu Nghị International Border Gate"), ("zh-hans", "友谊国际口岸")],
+    [
+        ("vi", "Cửa khẩu quốc tế Hữu Nghị"),
+        ("en", "Hữu Nghị International Border Gate"),
+        ("zh-hans", "友谊国际口岸"),
+    ],
 )
 def test_a_notification_names_the_gate_in_the_readers_language_never_its_code(language, gate, owner):
     reads(owner, language)
@@ -58,7 +62,9 @@ def test_the_green_channel_reads_as_the_rule_in_words_in_the_portal_and_the_mess
 
 def test_an_agency_is_named_in_the_readers_language_whatever_the_deciders_language():
     payload = {"number": "TK0000001", "agency": "Customs", "agency_code": "border_guard", "note": "x"}
-    assert render("declaration.rejected", payload, "en")[1] == "Border guard rejected declaration TK0000001: x"
+    assert (
+        render("declaration.rejected", payload, "en")[1] == "Border guard rejected declaration TK0000001: x"
+    )
     assert render("declaration.rejected", payload, "vi")[1].startswith("Biên phòng ")
 
 

@@ -104,11 +104,15 @@ def test_a_cleared_declaration_without_a_booking_says_book(client, owner, office
     services.declaration_submit(actor=owner, declaration=draft)
     approve_all(draft, officers)
     response = page(client, owner, draft)
-    assert response.context["step"]["next"] == "Book a time at the gate before the declaration's validity ends."
+    assert (
+        response.context["step"]["next"] == "Book a time at the gate before the declaration's validity ends."
+    )
     assert visible_steps(response) == ["book"]
 
 
-def test_a_booking_made_before_clearance_says_waiting_for_clearance_until_cleared(client, owner, officers, gate):
+def test_a_booking_made_before_clearance_says_waiting_for_clearance_until_cleared(
+    client, owner, officers, gate
+):
     yellow_always()
     draft = new_draft(owner)
     services.declaration_submit(actor=owner, declaration=draft)
@@ -137,19 +141,27 @@ def test_copy_makes_a_new_draft_with_the_same_vehicle_driver_cargo_and_documents
     yellow_always()
     draft = new_draft(owner, lines=[MACHINES], direction="import")
     services.document_add(
-        actor=owner, declaration=draft, kind="invoice", file=SimpleUploadedFile("inv.png", PNG), name="inv.png"
+        actor=owner,
+        declaration=draft,
+        kind="invoice",
+        file=SimpleUploadedFile("inv.png", PNG),
+        name="inv.png",
     )
     services.declaration_submit(actor=owner, declaration=draft)
     services.declaration_cancel(actor=owner, declaration=draft)
     client.force_login(owner)
     response = client.post(reverse("declarations:copy", args=[draft.pk]))
     copy = Declaration.objects.exclude(pk=draft.pk).get(company=draft.company)
-    assert response.status_code == 302 and response["Location"] == reverse("declarations:edit", args=[copy.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "declarations:edit", args=[copy.pk]
+    )
     assert copy.state == "draft" and copy.round == 0 and copy.channel is None
     assert (copy.vehicle_id, copy.driver_id, copy.gate_id, copy.direction) == (
         draft.vehicle_id, draft.driver_id, draft.gate_id, "import",
     )  # fmt: skip
-    assert [(c.hs_code, c.description) for c in copy.cargo_lines.all()] == [("84137099", MACHINES["description"])]
+    assert [(c.hs_code, c.description) for c in copy.cargo_lines.all()] == [
+        ("84137099", MACHINES["description"])
+    ]
     [document] = copy.documents.all()
     assert document.kind == "invoice" and document.file.read() == PNG
     assert document.file.name != draft.documents.get().file.name

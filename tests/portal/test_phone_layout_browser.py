@@ -92,7 +92,9 @@ def test_no_element_of_the_main_pages_is_wider_than_a_phone(chromium, live_serve
     problems = {}
     for locale in ("vi-VN", "en-US", "zh-CN"):
         context = chromium.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         for path in pages:
@@ -102,18 +104,24 @@ def test_no_element_of_the_main_pages_is_wider_than_a_phone(chromium, live_serve
             if found:
                 problems[f"{locale} {path}"] = found[:8]
         # The probe itself sees a too-wide element (else this test could pass on anything).
-        page.evaluate("() => { const d = document.createElement('div'); d.id = 'wide'; d.style.width = '600px';"
-                      " d.textContent = 'x'; document.querySelector('main').appendChild(d); }")
+        page.evaluate(
+            "() => { const d = document.createElement('div'); d.id = 'wide'; d.style.width = '600px';"
+            " d.textContent = 'x'; document.querySelector('main').appendChild(d); }"
+        )
         assert any(item.startswith("div#wide") for item in page.evaluate(OVERFLOW))
         context.close()
     assert problems == {}
 
 
-def test_cargo_lines_and_slot_rows_say_what_each_value_is_on_a_phone(chromium, live_server, client, owner, story):
+def test_cargo_lines_and_slot_rows_say_what_each_value_is_on_a_phone(
+    chromium, live_server, client, owner, story
+):
     declaration, slot = story["declaration"], story["slot"]
     client.force_login(owner)
     context = chromium.new_context(viewport=PHONE, locale="en-US")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/portal/declarations/{declaration.pk}/")
     label = page.evaluate(

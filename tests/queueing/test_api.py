@@ -135,7 +135,10 @@ def test_the_ticket_png_modules_are_exactly_the_qr_of_the_ticket(owner, booking)
     grey = image.convert("L")
     expected = _expected_matrix(booking.ticket)
     drawn = [
-        [grey.getpixel((left + x * module + module // 2, top + y * module + module // 2)) < 128 for x in range(len(expected))]
+        [
+            grey.getpixel((left + x * module + module // 2, top + y * module + module // 2)) < 128
+            for x in range(len(expected))
+        ]
         for y in range(len(expected))
     ]
     assert drawn == expected

@@ -34,13 +34,17 @@ def test_a_future_day_shows_its_bookings_and_its_partner_figure_not_todays_yard(
         services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
     PartnerAcceptance.objects.create(gate=gate, date=tomorrow, accepted=1)
     client.force_login(owner)
-    page = client.get("/portal/bookings/slots/", {"gate": "HUU_NGHI", "direction": "export", "date": tomorrow.isoformat()})
+    page = client.get(
+        "/portal/bookings/slots/", {"gate": "HUU_NGHI", "direction": "export", "date": tomorrow.isoformat()}
+    )
     html = page.content.decode()
     assert page.context["estimate_kind"] == "day"
     assert "2 trucks booked so far for 5 places that day." in html
     assert "The partner side accepts 1 truck that day: 1 of those booked will wait for the next day." in html
     assert "trucks ahead in the yard" not in html
-    today_page = client.get("/portal/bookings/slots/", {"gate": "HUU_NGHI", "direction": "export", "date": today.isoformat()})
+    today_page = client.get(
+        "/portal/bookings/slots/", {"gate": "HUU_NGHI", "direction": "export", "date": today.isoformat()}
+    )
     assert today_page.context["estimate_kind"] == "live"
     assert "3 trucks ahead in the yard." in today_page.content.decode()
 
@@ -49,7 +53,9 @@ def test_a_future_day_without_a_partner_figure_says_there_is_no_estimate_yet(cli
     day = timezone.localdate() + dt.timedelta(days=3)
     make_slot(gate, start=at_noon(day), capacity=4)
     client.force_login(owner)
-    html = client.get("/portal/bookings/slots/", {"gate": "HUU_NGHI", "date": day.isoformat()}).content.decode()
+    html = client.get(
+        "/portal/bookings/slots/", {"gate": "HUU_NGHI", "date": day.isoformat()}
+    ).content.decode()
     assert "0 trucks booked so far for 4 places that day." in html
     assert "No wait estimate yet: the partner side's acceptance for that day is not known." in html
 
@@ -59,4 +65,6 @@ def test_a_past_day_shows_no_estimate(client, owner, gate):
     day = timezone.localdate() - dt.timedelta(days=1)
     page = client.get("/portal/bookings/slots/", {"gate": "HUU_NGHI", "date": day.isoformat()})
     assert page.context["estimate_kind"] == "past"
-    assert 'id="wait-estimate"' not in page.content.decode() and 'id="day-outlook"' not in page.content.decode()
+    assert (
+        'id="wait-estimate"' not in page.content.decode() and 'id="day-outlook"' not in page.content.decode()
+    )

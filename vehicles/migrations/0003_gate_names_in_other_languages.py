@@ -18,21 +18,20 @@ def name_gates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vehicles', '0002_seed_gates'),
+        ("vehicles", "0002_seed_gates"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gate',
-            name='name_en',
-            field=models.CharField(blank=True, max_length=120, verbose_name='name in English'),
+            model_name="gate",
+            name="name_en",
+            field=models.CharField(blank=True, max_length=120, verbose_name="name in English"),
         ),
         migrations.AddField(
-            model_name='gate',
-            name='name_zh_hans',
-            field=models.CharField(blank=True, max_length=120, verbose_name='name in Chinese'),
+            model_name="gate",
+            name="name_zh_hans",
+            field=models.CharField(blank=True, max_length=120, verbose_name="name in Chinese"),
         ),
         migrations.RunPython(name_gates, migrations.RunPython.noop),
     ]

@@ -5,15 +5,26 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fees', '0002_seed_2025_schedule'),
+        ("fees", "0002_seed_2025_schedule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fee',
-            name='state',
-            field=django_fsm.FSMField(choices=[('unpaid', 'Unpaid'), ('paid', 'Paid'), ('refunded', 'Refunded'), ('not_due', 'Not due')], db_index=True, default='unpaid', max_length=20, protected=True, verbose_name='state'),
+            model_name="fee",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("unpaid", "Unpaid"),
+                    ("paid", "Paid"),
+                    ("refunded", "Refunded"),
+                    ("not_due", "Not due"),
+                ],
+                db_index=True,
+                default="unpaid",
+                max_length=20,
+                protected=True,
+                verbose_name="state",
+            ),
         ),
     ]
