@@ -173,7 +173,8 @@ def test_cancelling_the_declaration_cancels_its_confirmed_booking(booking, owner
     told = Notification.objects.get(
         event="declaration.cancelled", subject_id=booking.declaration_id, recipient=owner, channel="in_app"
     )
-    assert "is cancelled and its place freed" in told.body
+    # In the owner's language (Vietnamese by default): the booking's plate and its window.
+    assert booking.vehicle.plate in told.body and "đã bị hủy và chỗ đã được trả lại" in told.body
 
 
 def test_check_in_is_allowed_only_inside_the_entry_window(booking, gate):
