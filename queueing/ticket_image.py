@@ -127,7 +127,7 @@ def ticket_png(facts: TicketFacts, *, width: int = 720) -> bytes:
     """The ticket for a phone screen (720 px wide by default)."""
     image, _box = draw_ticket(facts, width=width)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
