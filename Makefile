@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cuakhau
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint fmt bench clean browser messages
+.PHONY: fonts install run test lint fmt bench clean browser messages
 
 install: $(STAMP)
 
@@ -28,10 +28,19 @@ browser:
 	  else echo "WARNING: /usr/bin/chromium missing (apt-get install chromium chromium-driver); browser tests will be skipped"; fi; \
 	fi
 
-run: install
+# Fonts of the ticket image and PDF (Vietnamese diacritics, Chinese plates and gate names).
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core fonts-wqy-microhei) \
+	      || echo "WARNING: could not install the ticket fonts; tickets use Pillow's own font"; \
+	  else echo "WARNING: fonts missing (apt-get install fonts-dejavu-core fonts-wqy-microhei); tickets use Pillow's own font"; fi; \
+	fi
+
+run: install fonts
 	./scripts/run.sh
 
-test: install browser
+test: install browser fonts
 	@if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  export DATABASE_URL=$(PG_URL); echo "tests on PostgreSQL ($(PG_URL))"; \
 	else echo "tests on $${DATABASE_URL:-SQLite (PostgreSQL not answering)}"; fi; \

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, no CDN
     "django_fsm",
     # cross-cutting pieces (use no app of ours)
     "cuakhau.accounts",
@@ -242,6 +243,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Digital road border gate: registries, declarations, bookings, kiosk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Several models have a `state`; name the fee's enum so the generator need not guess.
     "ENUM_NAME_OVERRIDES": {"FeeStateEnum": "declarations.fees.models.FeeState"},
 }

@@ -242,9 +242,12 @@ class ReviewState(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     INFO_REQUESTED = "info_requested", _("Information requested")
+    CLOSED = "closed", _("Closed")
 
 
 R = ReviewState
+# A review that still waits for an agency: what a declaration's end closes.
+OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW, R.INFO_REQUESTED)
 
 
 class AgencyReview(ConcurrentTransitionMixin, models.Model):
@@ -309,6 +312,11 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.overdue_notified_at = None
         self.ready_at = ready_at
         self.due_at = due_at
+
+    @transition(field=state, source=list(OPEN_REVIEW_STATES), target=R.CLOSED, permission=_by_system)
+    def close(self, *, reason: str) -> None:
+        """The declaration ended (rejected, cancelled, expired): nothing is left to decide."""
+        self.note = reason
 
     @property
     def is_decided(self) -> bool:

@@ -39,3 +39,17 @@ def panels_for(request: HttpRequest, declaration: Any) -> list[dict[str, Any]]:
         if context is not None:
             shown.append({"template": panel.template, "context": context})
     return shown
+
+
+# The declaration's live booking, for the page's "what next" (queueing registers the lookup:
+# this floor cannot read bookings itself). Without one registered, there is never a booking.
+_live_booking: Callable[[Any], Any] | None = None
+
+
+def register_live_booking(lookup: Callable[[Any], Any]) -> None:
+    global _live_booking
+    _live_booking = lookup
+
+
+def live_booking(declaration: Any) -> Any:
+    return _live_booking(declaration) if _live_booking is not None else None

@@ -9,5 +9,11 @@ from django.dispatch import Signal
 # kwargs: declaration, actor
 declaration_submitted = Signal()
 declaration_cleared = Signal()
-declaration_cancelled = Signal()
-declaration_closed = Signal()  # rejected, expired or completed; kwargs also: state
+# Every end: rejected, cancelled, expired, completed; kwargs also: state, reason (English words).
+# Sent by services.ends.declaration_close_open_ends, the one rule of what an end closes; each
+# receiver closes its own part and returns what it closed as message fragments
+# [{"event": "end.<what>", ...placeholders}], which the owners' one notification lists.
+declaration_closed = Signal()
+# Before a cleared declaration expires: a receiver returns a reason (text) when the declaration
+# is still in use (its truck is in the yard), and the declaration does not expire yet.
+declaration_in_use = Signal()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/declarations/<int:pk>/", views.declaration_detail, name="detail"),
     path("portal/declarations/<int:pk>/edit/", views.declaration_edit, name="edit"),
     path("portal/declarations/<int:pk>/status.json", views.declaration_status, name="status"),
+    path("portal/declarations/<int:pk>/copy/", views.declaration_copy, name="copy"),
     path("portal/declarations/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("portal/declarations/<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document"),
     path(

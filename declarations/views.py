@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.errors import DomainError, NotAllowed, NotFound
 
-from . import selectors, services
+from . import selectors, services, words
 from .forms import (
     CargoFormSet,
     ContainerFormSet,
@@ -25,7 +25,7 @@ from .forms import (
     formset_rows,
 )
 from .models import Declaration
-from .panels import panels_for
+from .panels import live_booking, panels_for
 
 
 def _company(request: HttpRequest) -> Any:
@@ -158,21 +158,27 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = _own(request, pk)
+    status = status_payload(request.user, declaration)
     return render(
         request,
         "declarations/detail.html",
         {
             "declaration": declaration,
-            "reviews": list(declaration.reviews.all()),
-            "actions": selectors.declaration_actions(request.user, declaration),
+            "reviews": status["reviews"],
+            "actions": status["actions"],
+            "step": status["step"],
+            "channel_text": status["channel_text"],
             "document_form": DocumentForm(),
-            "status": status_payload(request.user, declaration),
+            "status": status,
             "panels": panels_for(request, declaration),
         },
     )
 
 
 def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
+    """What the detail page shows and `status.json` repeats every few seconds."""
+    actions = selectors.declaration_actions(user, declaration)
+    step = words.next_step(declaration, booking=live_booking(declaration))
     return {
         "id": declaration.pk,
         "number": declaration.number,
@@ -180,6 +186,7 @@ def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
         "state_label": str(declaration.get_state_display()),
         "channel": declaration.channel,
         "channel_label": str(declaration.get_channel_display() or ""),
+        "channel_text": words.channel_text(declaration),
         "valid_until": declaration.valid_until.isoformat() if declaration.valid_until else None,
         "reviews": [
             {
@@ -188,12 +195,38 @@ def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
                 "agency_label": str(r.get_agency_display()),
                 "state": r.state,
                 "state_label": str(r.get_state_display()),
-                "note": r.note,
+                "note": words.review_note_text(r),
             }
             for r in declaration.reviews.all()
         ],
-        "actions": selectors.declaration_actions(user, declaration),
+        "actions": actions,
+        "step": {
+            "tone": step.tone,
+            "happened": step.happened,
+            "detail": step.detail,
+            "next": step.next,
+            # Buttons of the step the owner may really use now (copy and book are always theirs).
+            "actions": [a for a in step.actions if a in actions or a in ("copy", "book", "ticket")],
+        },
     }
+
+
+@login_required
+@require_POST
+def declaration_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a declaration into a new draft and open it for editing."""
+    declaration = _own(request, pk)
+    try:
+        copy = services.declaration_copy(actor=request.user, declaration=declaration)
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("declarations:detail", pk=pk)
+    messages.success(
+        request,
+        _("New draft %(new)s copied from %(old)s: check it, then submit it.")
+        % {"new": copy.number, "old": declaration.number},
+    )
+    return redirect("declarations:edit", pk=copy.pk)
 
 
 @login_required

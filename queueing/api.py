@@ -25,7 +25,7 @@ from vehicles.selectors import company_for_user
 
 from . import rules, selectors, services
 from .models import Slot, WaitlistEntry
-from .qr import qr_png
+from .ticket_image import ticket_response
 
 
 class GateSerializer(serializers.ModelSerializer):
@@ -199,14 +199,23 @@ class AnyAccept(BaseContentNegotiation):
 
 
 class TicketPngView(APIView):
-    """GET the booking's ticket as a PNG QR code; it encodes exactly the booking's `ticket`."""
+    """GET the booking's ticket as a PNG: its QR code (which encodes exactly the booking's
+    `ticket`) with the plate, gate, direction, slot day and time and the declaration number."""
 
     content_negotiation_class = AnyAccept
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
         booking = get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
-        response = HttpResponse(qr_png(booking.ticket), content_type="image/png")
-        response["Content-Disposition"] = f'inline; filename="ticket-{booking.pk}.png"'
-        response["Cache-Control"] = "private, max-age=300"
-        return response
+        return ticket_response(booking, "png")
+
+
+class TicketPdfView(APIView):
+    """GET the booking's ticket as a one-page A6 PDF for printing (the same drawing as the PNG)."""
+
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        booking = get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
+        return ticket_response(booking, "pdf")

@@ -10,5 +10,6 @@ router.register("waitlist", api.WaitlistViewSet, basename="api-waitlist")
 
 urlpatterns = [
     path("bookings/<int:pk>/ticket.png", api.TicketPngView.as_view(), name="api-booking-ticket"),
+    path("bookings/<int:pk>/ticket.pdf", api.TicketPdfView.as_view(), name="api-booking-ticket-pdf"),
     *router.urls,
 ]

@@ -14,14 +14,14 @@ class QueueingConfig(AppConfig):
 
         from . import receivers
 
-        signals.declaration_cancelled.connect(
-            receivers.on_declaration_cancelled, dispatch_uid="queueing.cancelled"
-        )
         signals.declaration_closed.connect(receivers.on_declaration_closed, dispatch_uid="queueing.closed")
+        signals.declaration_in_use.connect(receivers.declaration_in_use, dispatch_uid="queueing.in_use")
 
-        from declarations.panels import register_panel
+        from declarations.panels import register_live_booking, register_panel
 
-        from .panels import declaration_booking_panel
+        from .panels import declaration_booking_panel, live_booking
+
+        register_live_booking(live_booking)
 
         register_panel(
             template="queueing/_declaration_panel.html", context=declaration_booking_panel, order=20

@@ -197,6 +197,12 @@ class Booking(ConcurrentTransitionMixin, models.Model):
         self.closed_at = timezone.now()
         self.close_reason = reason
 
+    @transition(field=state, source=[B.IN_YARD, B.INSPECTION, B.CALLED], target=B.CANCELLED)
+    def withdraw(self, *, reason: str = "") -> None:
+        """The declaration ended while the truck was in the yard: it leaves without crossing."""
+        self.closed_at = timezone.now()
+        self.close_reason = reason
+
     @transition(field=state, source=B.CONFIRMED, target=B.NO_SHOW)
     def mark_no_show(self) -> None:
         self.closed_at = timezone.now()

@@ -12,15 +12,29 @@ from . import selectors
 from .models import LIVE_BOOKING_STATES, Booking
 
 
-def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[str, Any] | None:
-    """The live booking of a declaration with its queue and wait, or a way to book one."""
-    booking = (
+def live_booking(declaration: Any) -> Booking | None:
+    """The declaration's live booking, if any (registered for the declaration page's next step)."""
+    return (
         Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES)
-        .select_related("slot", "gate")
+        .select_related("slot", "gate", "declaration")
         .first()
     )
+
+
+def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[str, Any] | None:
+    """The live booking of a declaration with its queue and wait, or a way to book one.
+
+    Hidden for a draft (nothing can be booked yet: the next step says so) and for an ended
+    declaration that never booked; an ended one that did shows how its last booking closed.
+    """
+    booking = live_booking(declaration)
     if booking is None:
-        last = Booking.objects.filter(declaration=declaration).select_related("slot").order_by("-id").first()
+        last = (
+            Booking.objects.filter(declaration=declaration)
+            .select_related("slot", "gate")
+            .order_by("-id")
+            .first()
+        )
         if declaration.state not in LIVE_FOR_BOOKING and last is None:
             return None
         return {
@@ -32,6 +46,7 @@ def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[st
     return {
         "declaration": declaration,
         "booking": booking,
+        "notice": selectors.ticket_notice(booking),
         "estimate": selectors.wait_estimate(booking.gate, booking),
         "can_book": False,
     }

@@ -6,13 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from declarations.models import DeclarationState
 from vehicles.models import Gate
 
 from . import rules
-from .models import Booking, BookingState, PartnerAcceptance, Slot
+from .models import LIVE_BOOKING_STATES, Booking, BookingState, PartnerAcceptance, Slot
 
 YARD_STATES = (BookingState.IN_YARD, BookingState.INSPECTION)
 # The one yard order: perishable first, then slot start, then check-in time (id breaks ties).
@@ -130,3 +132,108 @@ def wait_estimate(
     if rate and not beyond:
         minutes = round((ahead + 1) / rate * 60)
     return WaitEstimate(position, ahead, rate, basis, minutes, remaining, beyond)
+
+
+@dataclass(frozen=True)
+class TicketNotice:
+    code: str  # "cleared", "waiting_for_clearance", "returned", "closed"
+    text: str
+
+
+def ticket_notice(booking: Booking) -> TicketNotice:
+    """What a ticket says about crossing now (the page, the PNG and the PDF all show this)."""
+    state = booking.declaration.state
+    if booking.state not in LIVE_BOOKING_STATES:
+        return TicketNotice(
+            "closed",
+            _("No longer valid: the booking is %(state)s.") % {"state": booking.get_state_display()},
+        )
+    if state == DeclarationState.CLEARED:
+        return TicketNotice("cleared", _("Cleared: show this ticket at the yard entry."))
+    if state == DeclarationState.RETURNED:
+        return TicketNotice(
+            "returned",
+            _("Waiting for clearance: an agency asked for information; answer it in the portal."),
+        )
+    return TicketNotice(
+        "waiting_for_clearance",
+        _("Waiting for clearance: the truck crosses only once every agency has approved."),
+    )
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What a ticket shows, in the reader's language; the page, ticket.png and ticket.pdf agree."""
+
+    plate: str
+    gate: str
+    direction: str
+    day: str  # 2026-12-01 (Tue)
+    time: str  # 09:00–10:00
+    entry: str  # the yard entry window, 08:00–10:30
+    number: str
+    ticket: str
+    notice: TicketNotice
+
+
+def ticket_facts(booking: Booking) -> TicketFacts:
+    zone = rules.gate_zone(booking.gate)
+    start, end = booking.slot.start.astimezone(zone), booking.slot.end.astimezone(zone)
+    opens, closes = (
+        moment.astimezone(zone)
+        for moment in rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
+    )
+    from django.utils.formats import date_format
+
+    return TicketFacts(
+        plate=booking.vehicle.plate,
+        gate=booking.gate.display_name,
+        direction=str(booking.slot.get_direction_display()),
+        day=f"{start:%Y-%m-%d} ({date_format(start, 'D')})",
+        time=f"{start:%H:%M}–{end:%H:%M}",
+        entry=f"{opens:%H:%M}–{closes:%H:%M}",
+        number=booking.declaration.number,
+        ticket=booking.ticket,
+        notice=ticket_notice(booking),
+    )
+
+
+@dataclass(frozen=True)
+class DayOutlook:
+    """A future day at a gate: the queue already booked and what the partner side will accept."""
+
+    day: dt.date
+    booked: int  # live bookings of that day (every direction)
+    capacity: int  # places of that day's open slots
+    accepted: int | None  # the partner side's figure for that day, when a manager set one
+    beyond: int  # booked trucks the partner side will not take that day at that figure
+
+
+def day_outlook(gate: Gate, day: dt.date) -> DayOutlook:
+    """The queue of a future day as booked so far; honest about the partner's acceptance."""
+    start, end = rules.local_day_bounds(gate, day)
+    booked = Booking.objects.filter(
+        gate=gate, slot_start__gte=start, slot_start__lt=end, state__in=LIVE_BOOKING_STATES
+    ).count()
+    capacity = (
+        Slot.objects.filter(gate=gate, start__gte=start, start__lt=end, is_closed=False).aggregate(
+            total=Sum("capacity")
+        )["total"]
+        or 0
+    )
+    accepted = (
+        PartnerAcceptance.objects.filter(gate=gate, date=day).values_list("accepted", flat=True).first()
+    )
+    beyond = max(booked - accepted, 0) if accepted is not None else 0
+    return DayOutlook(day, booked, capacity, accepted, beyond)
+
+
+def slots_page_estimate(gate: Gate, day: dt.date) -> tuple[str, Any]:
+    """What the slot picker shows for the day picked: ("live", today's wait from the yard queue),
+    ("day", a future day's outlook) or ("past", None)."""
+    today = timezone.localdate(timezone=rules.gate_zone(gate))
+    if day == today:
+        return "live", wait_estimate(gate)
+    if day > today:
+        return "day", day_outlook(gate, day)
+    return "past", None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("portal/bookings/waitlist/<int:pk>/leave/", views.waitlist_leave, name="queueing-waitlist-leave"),
     path("portal/bookings/<int:pk>/", views.booking_detail, name="queueing-booking"),
     path("portal/bookings/<int:pk>/ticket.png", views.ticket_png, name="queueing-ticket-png"),
+    path("portal/bookings/<int:pk>/ticket.pdf", views.ticket_pdf, name="queueing-ticket-pdf"),
     path("portal/bookings/<int:pk>/cancel/", views.booking_cancel, name="queueing-cancel"),
     path("portal/bookings/<int:pk>/rebook/", views.booking_rebook, name="queueing-rebook"),
 ]

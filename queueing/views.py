@@ -25,8 +25,8 @@ from vehicles.selectors import company_for_user
 
 from . import rules, selectors, services
 from .models import BookingState, Slot, WaitlistEntry, WaitlistState
-from .qr import qr_png, qr_svg
-from .rules import entry_window
+from .qr import qr_svg
+from .ticket_image import ticket_response
 
 View = Callable[..., HttpResponse]
 
@@ -110,9 +110,16 @@ def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
             "slots": _slot_rows(params["gate"], params["day"], params["direction"]),
             "declarations": _bookable_declarations(company),
             "rebook": rebook,
-            "estimate": selectors.wait_estimate(params["gate"]) if params["gate"] else None,
+            **_estimate_context(params["gate"], params["day"]),
         },
     )
+
+
+def _estimate_context(gate: Gate | None, day: dt.date) -> dict[str, Any]:
+    if gate is None:
+        return {"estimate_kind": "", "estimate": None}
+    kind, estimate = selectors.slots_page_estimate(gate, day)
+    return {"estimate_kind": kind, "estimate": estimate}
 
 
 @operator_required
@@ -143,17 +150,21 @@ def booking_detail(request: HttpRequest, company: Company, pk: int) -> HttpRespo
         "queueing/ticket.html",
         {
             "booking": booking,
+            "facts": selectors.ticket_facts(booking),
             "qr": qr_svg(booking.ticket),
             "estimate": selectors.wait_estimate(booking.gate, booking),
-            "window": entry_window(booking.gate, booking.slot.start, booking.slot.end),
         },
     )
 
 
 @operator_required
 def ticket_png(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
-    booking = _own_booking(request, pk)
-    return HttpResponse(qr_png(booking.ticket), content_type="image/png")
+    return ticket_response(_own_booking(request, pk), "png")
+
+
+@operator_required
+def ticket_pdf(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
+    return ticket_response(_own_booking(request, pk), "pdf")
 
 
 def _back(request: HttpRequest, default: str) -> str:

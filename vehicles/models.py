@@ -25,6 +25,9 @@ class GateKind(models.TextChoices):
 class Gate(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    # The gate's name for readers of the other languages; empty = the Vietnamese name.
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    name_zh_hans = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=GateKind.choices)
     directions = models.JSONField(
         _("directions served"), default=list, help_text=_("Any of export, import, empty")
@@ -58,6 +61,28 @@ class Gate(models.Model):
 
     def serves(self, direction: str) -> bool:
         return direction in (self.directions or [])
+
+    def name_in(self, language: str | None) -> str:
+        """The gate's name in a language (vi, en, zh-hans), the Vietnamese one when it has none."""
+        language = (language or "").lower()
+        if language.startswith("zh"):
+            return self.name_zh_hans or self.name
+        if language.startswith("en"):
+            return self.name_en or self.name
+        return self.name
+
+    def names(self) -> dict[str, str]:
+        """The name in every project language, for notifications rendered in the reader's."""
+        from django.conf import settings
+
+        return {code: self.name_in(code) for code, _label in settings.LANGUAGES}
+
+    @property
+    def display_name(self) -> str:
+        """The name people read, in the active language; the code stays for the API and URLs."""
+        from django.utils.translation import get_language
+
+        return self.name_in(get_language())
 
 
 class Company(models.Model):

@@ -19,6 +19,7 @@ def ensure_seeded_gates(
 ) -> int:
     """Create the seeded gates that do not exist; return how many were created."""
     migration = importlib.import_module("vehicles.migrations.0002_seed_gates")
+    names = importlib.import_module("vehicles.migrations.0003_gate_names_in_other_languages").NAMES
     gate_model = (apps or global_apps).get_model("vehicles", "Gate")
     present = set(gate_model.objects.using(using).values_list("code", flat=True))
     created = 0
@@ -28,6 +29,8 @@ def ensure_seeded_gates(
         gate_model.objects.using(using).create(
             code=code,
             name=name,
+            name_en=names.get(code, ("", ""))[0],
+            name_zh_hans=names.get(code, ("", ""))[1],
             kind=kind,
             directions=directions,
             lane_release_per_tick=per_tick,

@@ -7,10 +7,13 @@ placeholder never breaks a send: it is shown empty.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from cuakhau.accounts.roles import Agency
 
 MESSAGES: dict[str, tuple[Any, Any]] = {
     "declaration.submitted": (
@@ -44,6 +47,10 @@ MESSAGES: dict[str, tuple[Any, Any]] = {
     "declaration.expired": (
         _("Declaration %(number)s expired"),
         _("Declaration %(number)s was not used before its validity ended."),
+    ),
+    "declaration.completed": (
+        _("Declaration %(number)s completed"),
+        _("%(plate)s crossed the border at %(gate)s; declaration %(number)s is completed."),
     ),
     "review.overdue": (
         _("Overdue reviews at %(gate)s"),
@@ -92,6 +99,34 @@ MESSAGES: dict[str, tuple[Any, Any]] = {
 }
 
 
+# Fragments of a body: what else an event closed or changed (a declaration's end lists them),
+# appended to its notification in the reader's language (`payload["also"]`: [[key, values]]).
+FRAGMENTS: dict[str, Any] = {
+    "end.reviews_closed": _("The agencies' open reviews are closed."),
+    "end.booking_cancelled": _(
+        "The booking of %(plate)s at %(gate)s for %(window)s is cancelled and its place freed."
+    ),
+    "end.booking_withdrawn": _(
+        "%(plate)s cannot cross with this declaration: its booking is closed and the truck leaves the yard."
+    ),
+    "end.waitlist_left": _("It no longer waits for a place on any waitlist."),
+    "end.fee_not_due": _("The fee of %(amount)s VND is no longer due: do not pay it."),
+    "end.fee_refundable": _("The fee already paid (%(amount)s VND) can be refunded: ask the gate's manager."),
+}
+
+
+def every_language(make: Callable[[], Any]) -> dict[str, str]:
+    """`make()` in each project language, for a payload's `<key>_i18n`: a text built from data
+    (a gate's name, a rule in words) that the reader sees in their own language."""
+    from django.conf import settings
+
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(make())
+    return texts
+
+
 def supported_language(language: str | None) -> str:
     """The project language closest to `language` ("zh", "zh-cn" → "zh-hans"); else the default."""
     from django.conf import settings
@@ -109,9 +144,35 @@ def render(event: str, payload: dict[str, Any], language: str) -> tuple[str, str
     raw text: a notification is never lost to a formatting mistake.
     """
     title, body = MESSAGES.get(event, (event, ""))
-    values = defaultdict(str, {k: "" if v is None else v for k, v in payload.items()})
-    with translation.override(supported_language(language)):
+    language = supported_language(language)
+    values = _values(payload, language)
+    with translation.override(language):
         try:
-            return " ".join((str(title) % values).split()), (str(body) % values).strip() if body else ""
+            text = (str(body) % values).strip() if body else ""
+            title_text = " ".join((str(title) % values).split())
         except (KeyError, TypeError, ValueError):
             return str(title), str(body)
+        # What else an event closed or changed: fragments rendered in the same language.
+        for item in payload.get("also") or []:
+            try:
+                key, extra = item
+                fragment = (str(FRAGMENTS[key]) % _values(extra, language)).strip()
+                if text and text[-1] not in ".!?。！？":
+                    text += "。" if language.startswith("zh") else "."
+                text = f"{text} {fragment}".strip()
+            except (KeyError, TypeError, ValueError):
+                continue
+        return title_text, text
+
+
+def _values(payload: dict[str, Any], language: str) -> defaultdict[str, Any]:
+    """Placeholders of a payload: `<key>_i18n` texts in the reader's language win over `<key>`;
+    an agency is named from its code in that language."""
+    values = defaultdict(str, {k: "" if v is None else v for k, v in payload.items()})
+    for key, texts in payload.items():
+        if key.endswith("_i18n") and isinstance(texts, dict) and texts.get(language):
+            values[key[: -len("_i18n")]] = texts[language]
+    if payload.get("agency_code") in Agency.values:
+        with translation.override(language):
+            values["agency"] = str(Agency(payload["agency_code"]).label)
+    return values

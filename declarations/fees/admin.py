@@ -112,7 +112,8 @@ class FeeAdmin(admin.ModelAdmin):
         return request.user.is_superuser or user_has_role(request.user, Role.GATE_MANAGER)
 
     @admin.action(
-        description=_("Refund the fee of cancelled declarations (with a reason)"), permissions=["refund"]
+        description=_("Refund the fee of declarations that ended without a trip (with a reason)"),
+        permissions=["refund"],
     )
     def refund(self, request: HttpRequest, queryset: QuerySet[Fee]) -> HttpResponse | None:
         """Ask for the reason on an intermediate page, then call fee_refund for each fee."""

@@ -240,7 +240,8 @@ class FeeConfirmTransferView(APIView):
 
 
 class FeeRefundView(APIView):
-    """POST {reason}: a gate manager refunds the paid fee of a cancelled declaration."""
+    """POST {reason}: a gate manager refunds the paid fee of a declaration that ended without a
+    trip (cancelled, rejected or expired)."""
 
     @extend_schema(request=RefundSerializer, responses={201: FeeRefundedOut})
     def post(self, request: Request, pk: int) -> Response:

@@ -11,16 +11,15 @@ class FeesConfig(AppConfig):
         from cuakhau.reseed import reseed_on_post_migrate
 
         reseed_on_post_migrate(self, "0002_seed_2025_schedule")
-        from declarations.signals import declaration_submitted
+        from declarations.signals import declaration_closed, declaration_submitted
 
-        from .receivers import assess_fee_on_submit
+        from .receivers import assess_fee_on_submit, close_fee_on_end
 
         declaration_submitted.connect(assess_fee_on_submit, dispatch_uid="fees.assess_fee_on_submit")
+        declaration_closed.connect(close_fee_on_end, dispatch_uid="fees.close_fee_on_end")
 
         from declarations.panels import register_panel
 
-        register_panel(
-            template="fees/_declaration_panel.html",
-            context=lambda request, declaration: {"declaration": declaration},
-            order=10,
-        )
+        from .views import declaration_fee_panel
+
+        register_panel(template="fees/_declaration_panel.html", context=declaration_fee_panel, order=10)

@@ -123,6 +123,7 @@ class FeeState(models.TextChoices):
     UNPAID = "unpaid", _("Unpaid")
     PAID = "paid", _("Paid")
     REFUNDED = "refunded", _("Refunded")
+    NOT_DUE = "not_due", _("Not due")
 
 
 class Fee(ConcurrentTransitionMixin, models.Model):
@@ -153,9 +154,14 @@ class Fee(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.declaration_id and self.declaration.number}: {self.amount:,} VND ({self.state})"
 
-    @transition(field=state, source=FeeState.UNPAID, target=FeeState.PAID)
+    # From not_due only when a provider reports money that arrived anyway (it is then refunded).
+    @transition(field=state, source=[FeeState.UNPAID, FeeState.NOT_DUE], target=FeeState.PAID)
     def mark_paid(self) -> None:
         self.paid_at = timezone.now()
+
+    @transition(field=state, source=FeeState.UNPAID, target=FeeState.NOT_DUE)
+    def mark_not_due(self) -> None:
+        """The declaration ended without a trip (rejected, cancelled, expired)."""
 
     @transition(field=state, source=FeeState.PAID, target=FeeState.REFUNDED)
     def refund(self) -> None:

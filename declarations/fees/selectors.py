@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import NotFound
-from declarations.models import Declaration
+from declarations.models import Declaration, DeclarationState
 from vehicles.models import Gate
 from vehicles.selectors import company_for_user, gate_ids_for_user
 
@@ -23,6 +23,8 @@ from .rules import ROUNDING_KEY, ROUNDING_LABEL
 
 # Everyone who works at a gate may see the fees of its declarations.
 GATE_ROLES = (Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE, Role.GATE_STAFF, Role.GATE_MANAGER)
+# Ends without a trip: the fee is not due, and a fee paid anyway is refunded.
+REFUNDABLE_STATES = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
 # Who takes money at the gate (cash, transfer confirmation) and sees the day's takings.
 CASHIER_ROLES = (Role.GATE_STAFF, Role.GATE_MANAGER)
 
@@ -111,6 +113,21 @@ def vietqr_for_fee(fee: Fee) -> str | None:
     return BankTransferVietQR().payload(fee)
 
 
+def fee_notice(fee: Fee | None, declaration: Declaration) -> str:
+    """One sentence on what to do about the fee now, for the state it is in."""
+    if fee is None:
+        if declaration.state == DeclarationState.DRAFT:
+            return _("The fee is computed from the province's schedule when you submit the declaration.")
+        return ""
+    if fee.state == FeeState.NOT_DUE:
+        return _("Not due: the declaration ended without a trip. Do not pay this fee.")
+    if fee.state == FeeState.PAID and declaration.state in REFUNDABLE_STATES:
+        return _("Paid, but the declaration ended without a trip: ask the gate's manager for a refund.")
+    if fee.state == FeeState.UNPAID and fee.amount > 0:
+        return _("Pay by bank transfer with the VietQR code, or in cash at the gate.")
+    return ""
+
+
 def fee_panel_context(declaration: Declaration) -> dict[str, Any]:
     """Everything templates/fees/_fee_panel.html shows, from the declaration alone."""
     from django.urls import reverse
@@ -118,6 +135,7 @@ def fee_panel_context(declaration: Declaration) -> dict[str, Any]:
     fee = fee_for_declaration(declaration)
     vietqr = vietqr_for_fee(fee) if fee is not None else None
     return {
+        "notice": fee_notice(fee, declaration),
         "declaration": declaration,
         "fee": fee,
         "fee_lines": fee_breakdown_lines(fee) if fee is not None else [],

@@ -18,13 +18,13 @@ from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
-from declarations.models import Declaration, DeclarationState
+from declarations.models import Declaration
 from declarations.selectors import company_operators
 
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
 from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference
 from .rules import compute_fee
-from .selectors import CASHIER_ROLES, schedule_in_force, user_works_at_gate
+from .selectors import CASHIER_ROLES, REFUNDABLE_STATES, schedule_in_force, user_works_at_gate
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +67,38 @@ def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
     return fee
 
 
+# A trip that will not happen is not paid for at the gate. Money the bank reports for one
+# (the provider's callback) is still recorded — it arrived — and a manager refunds it.
+CLOSED_FOR_PAYMENT = REFUNDABLE_STATES
+
+
+def fee_close_for_declaration(
+    *, declaration: Declaration, state: str, reason: str = ""
+) -> list[dict[str, Any]]:
+    """A declaration ended (services.ends): what its fee becomes, as message fragments.
+
+    1. Completed (the truck crossed): the fee stays as it is; an unpaid one is still due.
+    2. Rejected, cancelled or expired (no trip): an unpaid fee becomes `not_due` (no VietQR, no
+       payment taken by staff; money a provider still reports is recorded, then refunded).
+    3. A paid fee of such an end stays paid, and the owners hear that it can be refunded.
+    """
+    fee = Fee.objects.select_for_update().filter(declaration=declaration).first()
+    if fee is None or state not in CLOSED_FOR_PAYMENT:
+        return []
+    if fee.state == FeeState.UNPAID:
+        fire(fee, "mark_not_due", actor_label="declaration", note=reason)
+        return [{"event": "end.fee_not_due", "amount": _vnd(fee.amount)}]
+    if fee.state == FeeState.PAID:
+        return [{"event": "end.fee_refundable", "amount": _vnd(fee.amount)}]
+    return []
+
+
 def _vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
 def _locked(fee: Fee) -> Fee:
     return Fee.objects.select_for_update().select_related("declaration__gate").get(pk=fee.pk)
-
-
-# A trip that will not happen is not paid for at the gate. Money the bank reports for one
-# (the provider's callback) is still recorded — it arrived — and a manager refunds it.
-CLOSED_FOR_PAYMENT = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
 
 
 def _record_payment(
@@ -110,7 +131,7 @@ def _record_payment(
             raise Conflict(
                 _("This reference was already used for another payment."), code="duplicate_reference"
             )
-        if fee.state != FeeState.UNPAID:
+        if fee.state != FeeState.UNPAID and not (money_arrived and fee.state == FeeState.NOT_DUE):
             raise Conflict(
                 _("This fee is already %(state)s.") % {"state": fee.get_state_display()},
                 code="fee_not_unpaid",
@@ -214,10 +235,10 @@ def payment_sandbox_callback(*, body: bytes, signature: str | None) -> tuple[Pay
 
 
 def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
-    """Pay back the fee of a cancelled declaration.
+    """Pay back the fee of a declaration that ended without a trip.
 
     Only a gate manager of the declaration's gate (or a superuser), only when the declaration
-    is cancelled and the fee paid, and only with a reason; a fee is refunded once, whole.
+    is cancelled, rejected or expired and the fee paid, and only with a reason; a fee is refunded once, whole.
     """
     reason = (reason or "").strip()
     if not user_works_at_gate(manager, fee.declaration.gate_id, (Role.GATE_MANAGER,)):
@@ -227,9 +248,10 @@ def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
     with transaction.atomic():
         fee = _locked(fee)
         declaration = fee.declaration
-        if declaration.state != DeclarationState.CANCELLED:
+        if declaration.state not in CLOSED_FOR_PAYMENT:
             raise Conflict(
-                _("Only the fee of a cancelled declaration can be refunded."), code="not_cancelled"
+                _("Only the fee of a cancelled, rejected or expired declaration can be refunded."),
+                code="not_cancelled",
             )
         if fee.state != FeeState.PAID:
             raise Conflict(

@@ -14,12 +14,14 @@ Any error raised leaves nothing changed.
 from __future__ import annotations
 
 from .drafts import (
+    declaration_copy,
     declaration_create,
     declaration_delete_draft,
     declaration_update,
     document_add,
     document_remove,
 )
+from .ends import declaration_close_open_ends
 from .sweeps import declarations_expire_unused, reviews_flag_overdue
 from .workflow import (
     declaration_cancel,
@@ -36,6 +38,8 @@ from .workflow import (
 
 __all__ = [
     "declaration_cancel",
+    "declaration_close_open_ends",
+    "declaration_copy",
     "declaration_complete",
     "declaration_create",
     "declaration_delete_draft",

@@ -12,10 +12,12 @@ from django_fsm import can_proceed, has_transition_perm
 
 from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, NotAllowed, NotFound
+from cuakhau.notifications.messages import every_language
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.labels import transition_label
 from vehicles.models import Gate
 
+from .. import words
 from ..models import (
     AgencyReview,
     Declaration,
@@ -92,7 +94,9 @@ def _payload(declaration: Declaration, review: AgencyReview | None = None, note:
         "number": declaration.number,
         "declaration_id": declaration.pk,
         "plate": declaration.vehicle.plate,
-        "gate": declaration.gate.code,
+        "gate": declaration.gate.name,
+        "gate_i18n": declaration.gate.names(),
+        "gate_code": declaration.gate.code,
         "agency": str(review.get_agency_display()) if review else "",
         "agency_code": review.agency if review else "",
         "review_id": review.pk if review else None,
@@ -105,12 +109,16 @@ def _notify_owner(
     event: str, declaration: Declaration, review: AgencyReview | None = None, note: str = ""
 ) -> None:
     dedupe = f"r{review.pk}:{declaration.round}" if review else f"round{declaration.round}"
+    payload = _payload(declaration, review, note)
+    if review is not None and review.decided_by_rule:
+        # A rule's decision reads as words in each reader's language, not as the rule's code.
+        payload["note_i18n"] = every_language(lambda: words.review_note_text(review))
     notify(
         event=event,
         recipients=company_operators(declaration),
         subject_type="declaration",
         subject_id=declaration.pk,
-        payload=_payload(declaration, review, note),
+        payload=payload,
         dedupe=dedupe,
     )
 

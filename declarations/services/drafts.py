@@ -77,7 +77,9 @@ def _resolve_parties(
     if found_gate is None:
         errors["gate"] = [_("Unknown gate.")]
     elif direction and "direction" not in errors and not found_gate.serves(direction):
-        errors["direction"] = [_("%(gate)s does not serve this direction.") % {"gate": found_gate.name}]
+        errors["direction"] = [
+            _("%(gate)s does not serve this direction.") % {"gate": found_gate.display_name}
+        ]
     return found_vehicle, found_driver, found_gate
 
 
@@ -367,3 +369,60 @@ def document_remove(*, actor: Any, document: Document) -> None:
         name = stored.file.name
         stored.delete()
         transaction.on_commit(lambda: stored.file.storage.delete(name))
+
+
+def declaration_copy(*, actor: Any, declaration: Declaration) -> Declaration:
+    """A new draft from any declaration of the actor's company (typically one that ended).
+
+    1. Same vehicle, driver, gate, direction, delivery, cargo lines, containers and documents
+       (the files are copied: the two declarations never share one).
+    2. Planned date: the original's when it is still ahead, else today.
+    3. Nothing of the workflow is copied: no state, channel, reviews, fee or booking.
+    """
+    company = operator_company(actor)
+    source = (
+        Declaration.objects.filter(pk=declaration.pk, company=company)
+        .prefetch_related("cargo_lines", "containers", "documents")
+        .first()
+    )
+    if source is None:
+        raise NotFound(_("No such declaration."))
+    written: list[str] = []
+    storage = Document._meta.get_field("file").storage
+    try:
+        with transaction.atomic():
+            copy = Declaration.objects.create(
+                company=company,
+                vehicle_id=source.vehicle_id,
+                driver_id=source.driver_id,
+                gate_id=source.gate_id,
+                direction=source.direction,
+                planned_date=max(source.planned_date, timezone.localdate()),
+                delivery_mode=source.delivery_mode,
+                temporary_import=source.temporary_import,
+            )
+            lines = [
+                CargoLine(**{k: getattr(line, k) for k in CARGO_FIELDS}) for line in source.cargo_lines.all()
+            ]
+            boxes = [Container(number=c.number, size_ft=c.size_ft) for c in source.containers.all()]
+            _save_children(copy, lines, boxes)
+            for document in source.documents.all():
+                with document.file.open("rb") as handle:
+                    data = handle.read()
+                twin = Document(
+                    declaration=copy,
+                    kind=document.kind,
+                    original_name=document.original_name,
+                    content_type=document.content_type,
+                    size=document.size,
+                    sha256=document.sha256,
+                )
+                twin.file.save(document.file.name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+                written.append(twin.file.name)
+                twin.save()
+            log_created(copy, actor=actor)
+    except Exception:
+        for name in written:
+            storage.delete(name)
+        raise
+    return copy

@@ -60,7 +60,9 @@ def reviews_flag_overdue(*, now: dt.datetime | None = None) -> int:
                 subject_type="review",
                 subject_id=None,
                 payload={
-                    "gate": gate.code,
+                    "gate": gate.name,
+                    "gate_i18n": gate.names(),
+                    "gate_code": gate.code,
                     "agency": str(dict(AgencyReview._meta.get_field("agency").choices)[agency]),
                     "agency_code": agency,
                     "count": len(claimed),

@@ -41,6 +41,7 @@ from ._common import (
     _validation,
 )
 from .drafts import _check_planned_date
+from .ends import declaration_close_open_ends
 
 S = DeclarationState
 R = ReviewState
@@ -200,9 +201,8 @@ def sync_declaration_state(*, declaration: Declaration) -> Declaration:
     states = [r.state for r in required]
     if R.REJECTED in states:
         fire(declaration, "reject", actor_label="system")
-        signals.declaration_closed.send(
-            sender=Declaration, declaration=declaration, actor=None, state=S.REJECTED
-        )
+        cause = next(r for r in required if r.state == R.REJECTED)
+        declaration_close_open_ends(declaration=declaration, cause=cause)
     elif R.INFO_REQUESTED in states:
         fire(declaration, "return_for_info", actor_label="system")
     elif required and all(s == R.APPROVED for s in states):
@@ -264,7 +264,8 @@ def _decide(actor: Any, review: AgencyReview | int, transition: str, event: str,
         declaration, current = _review_for_action(actor, review)
         _require_transition(current, transition, actor)
         fire(current, transition, actor=actor, note=note, reason=note)
-        _notify_owner(event, declaration, current, note)
+        if transition != "reject":  # a rejection ends the declaration: its end tells, once
+            _notify_owner(event, declaration, current, note)
         sync_declaration_state(declaration=declaration)
     return current
 
@@ -288,20 +289,7 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
         _require_owner(actor, current)
         _require_transition(current, "cancel", actor)
         fire(current, "cancel", actor=actor, note=note)
-        signals.declaration_cancelled.send(sender=Declaration, declaration=current, actor=actor)
-        claimed = [
-            r.officer
-            for r in current.reviews.select_related("officer")
-            if r.state == R.IN_REVIEW and r.officer
-        ]
-        notify(
-            event="declaration.cancelled",
-            recipients=company_operators(current) + claimed,
-            subject_type="declaration",
-            subject_id=current.pk,
-            payload=_payload(current, note=note),
-            dedupe="cancel",
-        )
+        declaration_close_open_ends(declaration=current, actor=actor, note=note)
     return current
 
 
@@ -312,21 +300,29 @@ def declaration_complete(
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         fire(current, "complete", actor=actor, actor_label=actor_label)
-        signals.declaration_closed.send(
-            sender=Declaration, declaration=current, actor=actor, state=S.COMPLETED
-        )
+        declaration_close_open_ends(declaration=current, actor=actor)
     return current
 
 
 def declaration_expire(
     *, declaration: Declaration, actor: Any = None, actor_label: str = "system"
 ) -> Declaration:
-    """cleared → expired: its validity passed unused (the beat sweep calls this)."""
+    """cleared → expired: its validity passed unused (the beat sweep calls this).
+
+    A declaration whose truck is already in the yard is in use: it does not expire (409
+    `in_use`), and the sweep tries again later.
+    """
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         if current.valid_until and current.valid_until > timezone.now():
             raise Conflict(_("The declaration is still valid."), code="still_valid")
+        held = [
+            reason
+            for _r, reason in signals.declaration_in_use.send(sender=Declaration, declaration=current)
+            if reason
+        ]
+        if held:
+            raise Conflict(str(held[0]), code="in_use")
         fire(current, "expire", actor=actor, actor_label=actor_label)
-        signals.declaration_closed.send(sender=Declaration, declaration=current, actor=actor, state=S.EXPIRED)
-        _notify_owner("declaration.expired", current)
+        declaration_close_open_ends(declaration=current, actor=actor)
     return current

@@ -59,6 +59,7 @@ def booking_payload(booking: Booking, **extra: Any) -> dict[str, Any]:
         "declaration": booking.declaration_id,
         "plate": booking.vehicle.plate,
         "gate": booking.gate.name,
+        "gate_i18n": booking.gate.names(),
         "gate_code": booking.gate.code,
         "window": window_text(booking.slot),
         "ticket": booking.ticket,

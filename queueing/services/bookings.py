@@ -126,15 +126,19 @@ def _locked_booking(booking: Booking) -> Booking:
 
 
 def booking_cancel(
-    *, booking: Booking, actor: Any = None, actor_label: str = "", reason: str = ""
+    *, booking: Booking, actor: Any = None, actor_label: str = "", reason: str = "", quiet: bool = False
 ) -> Booking:
-    """Cancel a confirmed booking; its place goes back to the slot, first to the waitlist."""
+    """Cancel a confirmed booking; its place goes back to the slot, first to the waitlist.
+
+    `quiet`: the owners are told by the caller (a declaration's end tells them once).
+    """
     check_owner(actor, booking.company_id)
     with transaction.atomic():
         booking = _locked_booking(booking)
         fire(booking, "cancel", actor=actor, actor_label=actor_label, note=reason, reason=reason[:200])
         release_place(booking.slot_id)
-        tell(booking, "booking.cancelled", dedupe=str(booking.pk), note=reason)
+        if not quiet:
+            tell(booking, "booking.cancelled", dedupe=str(booking.pk), note=reason)
         waitlist_offer_freed_place(slot_id=booking.slot_id)
     return booking
 
@@ -278,6 +282,7 @@ def _tell_offer(entry: WaitlistEntry, slot: Slot) -> None:
             "slot": slot.pk,
             "plate": declaration.vehicle.plate,
             "gate": slot.gate.name,
+            "gate_i18n": slot.gate.names(),
             "gate_code": slot.gate.code,
             "window": window_text(slot),
         },

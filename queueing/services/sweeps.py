@@ -14,13 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cuakhau.errors import Conflict
 from cuakhau.transitions.services import fire
 from declarations.models import Declaration
 
 from .. import rules
-from ..models import Booking, BookingState
-from ._common import tell
+from ..models import LIVE_BOOKING_STATES, Booking, BookingState, WaitlistEntry, WaitlistState
+from ._common import tell, window_text
 
 REMINDER_BEFORE = dt.timedelta(hours=2)
 
@@ -91,22 +90,40 @@ def bookings_send_reminders(*, now: dt.datetime | None = None, limit: int = 1000
 
 
 def bookings_close_for_declaration(
-    *, declaration: Declaration, actor: Any = None, reason: str = ""
-) -> list[int]:
-    """The declaration was cancelled, rejected or expired: cancel its confirmed booking (which
-    frees the place for the waitlist). Runs inside the declaration's transaction."""
+    *, declaration: Declaration, actor: Any = None, state: str = "", reason: str = ""
+) -> list[dict[str, Any]]:
+    """A declaration ended: close what it holds in the queue (inside the end's transaction).
+
+    1. A confirmed booking is cancelled: its place is freed and offered to the waitlist.
+    2. A booking in the yard, at inspection or called to the lane (the declaration was rejected
+       or cancelled meanwhile) is withdrawn: the truck leaves without crossing. An expiry never
+       gets here with one (`declaration_in_use` holds it); a completion has departed already.
+    3. The declaration's waiting waitlist entries leave the lists.
+    The owners are told once, by the end; this returns what closed, as message fragments.
+    """
     from .bookings import booking_cancel
 
-    closed = []
-    for booking in Booking.objects.filter(declaration=declaration, state=BookingState.CONFIRMED):
-        try:
-            booking_cancel(
-                booking=booking,
-                actor=None,
-                actor_label="declaration",
-                reason=reason or _("The declaration was closed."),
-            )
-        except Conflict:
-            continue
-        closed.append(booking.pk)
+    reason = (reason or _("The declaration was closed."))[:200]
+    closed: list[dict[str, Any]] = []
+    live = Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES).select_related(
+        "gate", "vehicle", "slot"
+    )
+    for booking in live:
+        fragment = {"plate": booking.vehicle.plate, **_gate_words(booking)}
+        if booking.state == BookingState.CONFIRMED:
+            booking_cancel(booking=booking, actor=None, actor_label="declaration", reason=reason, quiet=True)
+            closed.append({"event": "end.booking_cancelled", **fragment})
+        else:
+            locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+            fire(locked, "withdraw", actor=actor, actor_label="declaration", note=reason, reason=reason)
+            closed.append({"event": "end.booking_withdrawn", **fragment})
+    left = WaitlistEntry.objects.filter(declaration=declaration, state=WaitlistState.WAITING).update(
+        state=WaitlistState.LEFT, served_at=timezone.now(), note=reason
+    )
+    if left:
+        closed.append({"event": "end.waitlist_left", "count": left})
     return closed
+
+
+def _gate_words(booking: Booking) -> dict[str, Any]:
+    return {"gate": booking.gate.name, "gate_i18n": booking.gate.names(), "window": window_text(booking.slot)}

@@ -17,6 +17,13 @@
     });
   });
 
+  // --- forms that ask before they act (data-confirm holds the question) ------------------------
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
   // --- detail page: poll the status endpoint and update states, notes and buttons -------------
   var root = document.getElementById("declaration");
   if (!root) return;
@@ -34,9 +41,10 @@
       channel.innerHTML = "";
       var span = document.createElement("span");
       span.className = "channel " + data.channel;
-      span.textContent = data.channel_label;
+      span.textContent = data.channel_text || data.channel_label;
       channel.appendChild(span);
     }
+    renderStep(data.step);
     var valid = document.getElementById("declaration-valid-until");
     if (valid && data.valid_until) valid.textContent = new Date(data.valid_until).toLocaleString();
     var tbody = document.querySelector("#reviews tbody");
@@ -61,8 +69,30 @@
     document.querySelectorAll("#declaration-actions [data-action]").forEach(function (el) {
       el.hidden = data.actions.indexOf(el.dataset.action) < 0;
     });
-    var hint = document.getElementById("returned-hint");
-    if (hint) hint.hidden = data.state !== "returned";
+    hideEmptyCards();
+  }
+
+  // What happened and the next step: texts and buttons come from the server (words.next_step).
+  function renderStep(step) {
+    var card = document.getElementById("next-step");
+    if (!card || !step) return;
+    card.className = "card next-step " + step.tone;
+    document.getElementById("step-happened").textContent = step.happened;
+    var detail = document.getElementById("step-detail");
+    detail.textContent = step.detail;
+    detail.hidden = !step.detail;
+    document.querySelector("#step-next span").textContent = step.next;
+    card.querySelectorAll("[data-step]").forEach(function (el) {
+      el.hidden = step.actions.indexOf(el.dataset.step) < 0;
+    });
+  }
+
+  // No empty cards: a card of buttons with none left to show hides itself.
+  function hideEmptyCards() {
+    document.querySelectorAll("[data-hide-when-empty]").forEach(function (card) {
+      var visible = Array.prototype.some.call(card.children, function (el) { return !el.hidden; });
+      card.hidden = !visible;
+    });
   }
 
   var timer = null;

@@ -99,3 +99,35 @@ def test_the_last_two_approvals_at_once_clear_the_declaration_exactly_once(submi
     declaration = Declaration.objects.get(pk=submitted.pk)
     assert declaration.state == "cleared"
     assert history(declaration).filter(transition="clear").count() == 1
+
+
+def test_an_owner_cancelling_while_an_officer_rejects_ends_the_declaration_once(
+    owner, submitted, border_guard_officer, gate
+):
+    """One end wins; the other is refused; the open reviews close once, the booking is
+    cancelled once, the owner is told once."""
+    from cuakhau.notifications.models import Notification
+    from queueing import services as queue
+    from queueing.models import Booking, Slot
+    from tests.queueing.conftest import make_slot
+
+    slot = make_slot(gate)
+    booking = queue.booking_create(declaration=submitted, slot=slot, actor=owner)
+    guard = review_of(submitted, "border_guard")
+    services.review_claim(actor=border_guard_officer, review=guard)
+    results = race(
+        lambda: services.declaration_cancel(actor=owner, declaration=submitted),
+        lambda: services.review_reject(actor=border_guard_officer, review=guard.pk, note="papers"),
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    declaration = Declaration.objects.get(pk=submitted.pk)
+    assert declaration.state in ("cancelled", "rejected")
+    customs = review_of(declaration, "customs")
+    assert customs.state == "closed"
+    assert history(customs).filter(transition="close").count() == 1
+    assert Booking.objects.get(pk=booking.pk).state == "cancelled"
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+    ends = Notification.objects.filter(
+        recipient=owner, channel="in_app", event__in=["declaration.cancelled", "declaration.rejected"]
+    )
+    assert list(ends.values_list("event", flat=True)) == [f"declaration.{declaration.state}"]

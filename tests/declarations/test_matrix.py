@@ -151,7 +151,7 @@ REVIEW_SCENARIOS = {
         ("request_info", "quarantine"),
     ],
     ("rejected", "rejected"): [("claim", "customs"), ("reject", "customs")],
-    ("cancelled", "in_review"): [("claim", "customs"), ("cancel", "owner")],
+    ("cancelled", "closed"): [("claim", "customs"), ("cancel", "owner")],
     ("cleared", "approved"): [("all", "")],
     ("draft", None): None,
 }

@@ -264,7 +264,7 @@ def test_a_submitted_declaration_is_not_editable(owner, draft):
         services.declaration_update(actor=owner, declaration=draft, cargo_lines=[MACHINES])
 
 
-def test_cancelled_declaration_freezes_its_reviews(owner, draft, officers):
+def test_cancelled_declaration_closes_its_open_reviews_and_nothing_can_decide_them(owner, draft, officers):
     yellow_always()
     services.declaration_submit(actor=owner, declaration=draft)
     review = review_of(draft, "customs")
@@ -273,7 +273,8 @@ def test_cancelled_declaration_freezes_its_reviews(owner, draft, officers):
     with pytest.raises(Conflict):
         services.review_approve(actor=officers["customs"], review=review)
     review.refresh_from_db()
-    assert review.state == "in_review"
+    assert review.state == "closed"
+    assert review.note == "closed: cancelled by the company"
 
 
 def test_expiry_sweep_expires_cleared_declarations_past_validity(owner, draft, officers):

@@ -77,7 +77,7 @@ def test_the_fee_response_declares_the_amount_as_a_whole_number_of_vnd():
     assert {"amount", "currency", "breakdown", "state", "vietqr"} <= set(fee["properties"])
     assert fee["properties"]["vietqr"]["nullable"] is True
     state = _component(schema, fee["properties"]["state"])
-    assert state["enum"] == ["unpaid", "paid", "refunded"]
+    assert state["enum"] == ["unpaid", "paid", "refunded", "not_due"]
     line = _component(schema, fee["properties"]["breakdown"]["items"])
     assert line["properties"]["amount"]["type"] == "integer"
 

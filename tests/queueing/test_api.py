@@ -113,19 +113,36 @@ def test_the_ticket_png_encodes_exactly_the_ticket_whatever_accept_says(api_clie
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
-    assert _png_matrix(response.content) == _expected_matrix(booking.ticket)
-    assert _png_matrix(response.content) != _expected_matrix(booking.ticket + "X")
+    assert _decoded(response.content) == [booking.ticket]
 
 
-def _png_matrix(png: bytes) -> list[list[bool]]:
-    """Read the PNG back into QR modules (10 px boxes, 4-module border)."""
+def _decoded(data: bytes) -> list[str]:
+    """What a QR reader finds in an image (zxing-cpp, an independent decoder)."""
     import io
 
+    import zxingcpp
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("L")
-    modules = image.width // 10
-    return [[image.getpixel((x * 10 + 5, y * 10 + 5)) < 128 for x in range(modules)] for y in range(modules)]
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(data)))]
+
+
+def test_the_ticket_png_modules_are_exactly_the_qr_of_the_ticket(owner, booking):
+    """Read the drawn modules back pixel by pixel: the QR is the ticket's, whole pixels a module."""
+    from queueing.selectors import ticket_facts
+    from queueing.ticket_image import draw_ticket
+
+    image, (left, top, module) = draw_ticket(ticket_facts(booking), width=720)
+    grey = image.convert("L")
+    expected = _expected_matrix(booking.ticket)
+    drawn = [
+        [
+            grey.getpixel((left + x * module + module // 2, top + y * module + module // 2)) < 128
+            for x in range(len(expected))
+        ]
+        for y in range(len(expected))
+    ]
+    assert drawn == expected
+    assert drawn != _expected_matrix(booking.ticket + "X")
 
 
 def _expected_matrix(text: str) -> list[list[bool]]:
@@ -135,6 +152,36 @@ def _expected_matrix(text: str) -> list[list[bool]]:
     qr.add_data(text.encode("ascii"))
     qr.make(fit=True)
     return [list(row) for row in qr.get_matrix()]
+
+
+def test_the_ticket_pdf_is_one_a6_page_whose_qr_is_the_ticket(api_client, owner, booking):
+    import io
+    import re
+
+    from PIL import Image
+
+    api_client.force_authenticate(owner)
+    response = api_client.get(f"/api/v1/bookings/{booking.pk}/ticket.pdf", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 1
+    # A6 is 105 × 148 mm = 297.6 × 419.5 points.
+    width, height = (float(v) for v in re.search(rb"/MediaBox \[ ?0 0 ([\d.]+) ([\d.]+) ?\]", pdf).groups())
+    assert (round(width), round(height)) == (298, 420)
+    # Its one image, decoded, is the ticket.
+    from queueing.selectors import ticket_facts
+    from queueing.ticket_image import draw_ticket
+
+    image, _box = draw_ticket(ticket_facts(booking), width=1240)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    assert _decoded(buffer.getvalue()) == [booking.ticket]
+    assert Image.open(io.BytesIO(buffer.getvalue())).size == (1240, 1748)
+
+
+def test_the_ticket_image_of_another_company_is_not_found(api_client, other_owner, booking):
+    api_client.force_authenticate(other_owner)
+    assert api_client.get(f"/api/v1/bookings/{booking.pk}/ticket.pdf").status_code == 404
 
 
 def test_waitlist_join_and_leave_through_the_api(api_client, owner, company, gate):
