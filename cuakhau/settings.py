@@ -17,6 +17,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.security.secrets import refuse_weak_production_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("cuakhau")
 
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "django_fsm",
     # cross-cutting pieces (use no app of ours)
     "cuakhau.accounts",
+    "cuakhau.security",
     "cuakhau.transitions",
     "cuakhau.notifications",
     # the floors of the house, bottom first
@@ -257,8 +260,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if len(set(SECRET_KEY)) < 5 or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be at least 50 varied characters")
 
 LOGGING = {
     "version": 1,
@@ -281,4 +282,16 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("NOTIFICATION_BACKOFF_BASE_SECONDS must be a number") from exc
 NOTIFICATION_BACKOFF_CAP_SECONDS = _env_int("NOTIFICATION_BACKOFF_CAP_SECONDS", 600)
-FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret")
+
+# --- Payment providers (docs/fees.md, docs/security.md) --------------------------------------
+# The sandbox provider marks fees paid on a signed callback: only where this deployment says it
+# is a sandbox (on by default with DEBUG, for the demo and the tests).
+PAYMENTS_SANDBOX = _env_bool("PAYMENTS_SANDBOX", DEBUG)
+PAYMENT_PROVIDERS = env.list(
+    "PAYMENT_PROVIDERS", default=["bank_transfer", "cash", *(["sandbox"] if PAYMENTS_SANDBOX else [])]
+)
+FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret" if DEBUG else "")
+
+if not DEBUG:
+    # Refuse to start with a default or short secret, or a sandbox that forges payments.
+    refuse_weak_production_secrets(globals())

@@ -138,6 +138,12 @@ class Sandbox:
         return SandboxEvent(txn_id=txn_id.strip(), reference=reference.strip(), amount=amount)
 
 
+def sandbox_enabled() -> bool:
+    """The sandbox provider works only where PAYMENT_PROVIDERS lists it (settings refuse that in
+    production unless PAYMENTS_SANDBOX says the deployment is a sandbox)."""
+    return PaymentMethod.SANDBOX in settings.PAYMENT_PROVIDERS
+
+
 PROVIDERS: dict[str, Provider] = {
     PaymentMethod.BANK_TRANSFER: BankTransferVietQR(),
     PaymentMethod.CASH: Cash(),
