@@ -67,6 +67,17 @@ def _fast_and_eager(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test counts its throttles and lockouts from zero in a cache of its own (the shared
+    Redis cache would mix the counts of parallel runs); tests of the shared cache use Redis
+    themselves (tests/security/test_login_protection.py)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_the_test_chooses(monkeypatch):  # type: ignore[no-untyped-def]
     """Tests assert the English source strings, but the product's default language is Vietnamese
     and locale/ holds compiled translations. So test requests carry `Accept-Language: en` unless

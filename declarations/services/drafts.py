@@ -102,6 +102,8 @@ def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> 
             value = getattr(line, field)
             if field not in found and value is not None and value <= 0:
                 found[field] = [_("Must be more than zero.")]
+        if "value" not in found and line.value is not None and line.value < 0:
+            found["value"] = [_("Must not be negative.")]
         for field, messages in found.items():
             label = CargoLine._meta.get_field(field).verbose_name if field != "__all__" else ""
             for message in messages:
@@ -155,6 +157,11 @@ def _check_planned_date(planned_date: Any, errors: dict[str, Any]) -> dt.date | 
         return None
     if planned_date < timezone.localdate():
         errors["planned_date"] = [_("The planned date is in the past.")]
+    elif planned_date > timezone.localdate() + dt.timedelta(days=settings.DECLARATION_HORIZON_DAYS):
+        errors["planned_date"] = [
+            _("The planned date is more than %(days)d days ahead.")
+            % {"days": settings.DECLARATION_HORIZON_DAYS}
+        ]
     return planned_date
 
 
