@@ -9,7 +9,8 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.throttling import SimpleRateThrottle
+
+from .throttles import SharedScopedRateThrottle
 
 
 def _cooloff_minutes() -> int:
@@ -26,10 +27,9 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     return render(request, "security/locked_out.html", {"message": message}, status=429)
 
 
-class _ResetThrottle(SimpleRateThrottle):
-    """DRF's rate throttle, on the shared cache, for a plain Django view."""
+class _ResetThrottle(SharedScopedRateThrottle):
+    """The shared-cache throttle for a plain Django view (scope `password_reset`)."""
 
-    scope = "password_reset"
     part = ""
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
@@ -56,6 +56,8 @@ class ResetPerEmail(_ResetThrottle):
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, limited per address and per e-mail (PASSWORD_RESET_THROTTLE)."""
+
+    throttle_scope = "password_reset"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         for throttle in (ResetPerAddress(), ResetPerEmail()):

@@ -191,7 +191,7 @@ def test_a_manager_sees_the_rows_of_their_own_gate():
 
 @pytest.mark.django_db
 def test_an_officer_sees_neither_the_reviews_nor_the_notes_of_another_agency_at_their_gate():
-    home = _world_at(HOME, "home")
+    _world_at(HOME, "home")
     customs = factories.staff_user(Role.CUSTOMS, Agency.CUSTOMS, gates=[HOME])
     request = _request(customs)
 
