@@ -245,6 +245,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested deeper than JSON_MAX_DEPTH is a 400 (no RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "cuakhau.security.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "cuakhau.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "cuakhau.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -313,7 +319,12 @@ OTP_TOTP_ISSUER = "Cửa khẩu số"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "vehicles.Gate",
     {"model": "vehicles.StaffAssignment", "m2m_fields": {"gates"}},
-    {"model": "auth.User", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
+    {
+        "model": "auth.User",
+        # Named fields only: the diff must not touch reverse relations (company_member…).
+        "include_fields": ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"],
+        "m2m_fields": {"groups"},
+    },
     "declarations.RoutingRule",
     "declarations.ReviewTarget",
     "queueing.CapacityTemplate",

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,10 +16,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils.translation import gettext as _
 
 from .clientip import resolve_client_address
+from .text import has_control, without_control
 
-# C0 controls and DEL. Tab, newline and carriage return are allowed in query values only.
-_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_QUERY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Formset counts a browser sends back (Django does not bound them): beyond this, or negative,
+# the request is refused before any form is built.
+MAX_FORMSET_FORMS = 1000
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -48,20 +48,46 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _CONTROL_IN_PATH.search(request.path_info):
+        if has_control(request.path_info):
             return bad_request(request, _("The address contains a control character (such as NUL)."))
         try:
             pairs = [(key, value) for key in request.GET for value in request.GET.getlist(key)]
         except Exception:  # a query string Django cannot split (too many fields…)
             return bad_request(request, _("The query string cannot be read."))
         for key, value in pairs:
-            if _CONTROL_IN_QUERY.search(key) or _CONTROL_IN_QUERY.search(value):
+            if has_control(key, allow_whitespace=True) or has_control(value, allow_whitespace=True):
                 return bad_request(
                     request,
                     _("The parameter %(name)s contains a control character (such as NUL).")
-                    % {"name": _CONTROL_IN_QUERY.sub("?", key)[:40]},
+                    % {"name": without_control(key)[:40]},
                 )
+        problem = _formset_count_problem(request)
+        if problem:
+            return bad_request(request, problem)
         return self.get_response(request)
+
+
+def _formset_count_problem(request: HttpRequest) -> str:
+    """A formset's TOTAL_FORMS / INITIAL_FORMS must be whole numbers from 0 to MAX_FORMSET_FORMS:
+    -1 would save a form with no rows (wiping them), 100000 would build forms for seconds.
+    Portal and admin forms only: the API reads JSON, and its multipart bodies stay unread here."""
+    if request.method != "POST" or request.path_info.startswith("/api/"):
+        return ""
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return ""
+    try:
+        post = request.POST
+    except Exception:  # too many fields, a broken multipart body: Django answers 400 itself
+        return ""
+    for key in post:
+        if key.endswith(("-TOTAL_FORMS", "-INITIAL_FORMS")):
+            value = post.get(key, "")
+            if not value.strip().isdigit() or int(value) > MAX_FORMSET_FORMS:
+                return _("The form count %(name)s must be a whole number from 0 to %(max)d.") % {
+                    "name": without_control(key)[:60],
+                    "max": MAX_FORMSET_FORMS,
+                }
+    return ""
 
 
 class PermissionsPolicyMiddleware:
