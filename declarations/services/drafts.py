@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Agency
 from cuakhau.errors import Conflict, DomainError, NotFound
+from cuakhau.security.documents import document_problem
 from cuakhau.transitions.services import log_created
 from vehicles.models import Driver, Gate, Vehicle
 
@@ -329,6 +330,9 @@ def document_add(*, actor: Any, declaration: Declaration, kind: str, file: Any, 
     mime = guessed.mime if guessed else ""
     if mime not in ALLOWED_DOCUMENT_TYPES:
         raise ValidationError({"file": [_("Upload a PDF, JPEG or PNG file.")]})
+    problem = document_problem(data, mime)  # absurd image sizes, PDFs with scripts
+    if problem:
+        raise ValidationError({"file": [problem]})
     digest = hashlib.sha256(data).hexdigest()
     original = (name or getattr(file, "name", "") or "")[-200:]
     with transaction.atomic():

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from cuakhau.errors import Conflict
 from queueing import services
 from queueing.models import Booking
 from queueing.rules import new_ticket
@@ -78,7 +79,7 @@ def test_rebooking_onto_a_day_the_truck_already_holds_is_refused(two_trips, gate
     services.booking_create(declaration=first, slot=day_one, actor=owner)
     moving = services.booking_create(declaration=second, slot=day_two, actor=owner)
 
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(Conflict) as caught:
         services.booking_rebook(
             booking=moving, slot=make_slot(gate, start=day_one.start + dt.timedelta(hours=2)), actor=owner
         )
