@@ -322,7 +322,15 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "auth.User",
         # Named fields only: the diff must not touch reverse relations (company_member…).
-        "include_fields": ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"],
+        "include_fields": [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        ],
         "m2m_fields": {"groups"},
     },
     "declarations.RoutingRule",

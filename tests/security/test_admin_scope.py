@@ -284,3 +284,16 @@ def test_an_admin_change_is_logged_with_before_and_after_and_readable_by_the_gat
     superuser = factories.UserFactory(is_superuser=True, is_staff=True)
     assert not log_admin.has_change_permission(_request(superuser), entry)
     assert not log_admin.has_delete_permission(_request(superuser), entry)
+
+
+@pytest.mark.django_db
+def test_a_review_target_longer_than_a_week_is_refused(client):
+    gate = Gate.objects.get(code=HOME)
+    client.force_login(factories.staff_user(Role.GATE_MANAGER, gates=[HOME]))
+
+    response = client.post(
+        reverse("admin:declarations_reviewtarget_add"), {"gate": gate.pk, "agency": "customs", "hours": "999"}
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert not ReviewTarget.objects.filter(gate=gate, hours=Decimal("999")).exists()
