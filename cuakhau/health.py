@@ -1,4 +1,6 @@
-"""GET /healthz: database, broker and worker heartbeat, as JSON; 503 when the database fails."""
+"""GET /healthz: database, broker and worker heartbeat, as JSON; 503 naming what is down when the
+database or the broker does not answer (a load balancer then takes the process out of the pool:
+without the broker no notification, call-forward or sweep would run)."""
 
 from __future__ import annotations
 
@@ -41,5 +43,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
                 checks["worker"] = f"stale (heartbeat {age:.0f} s ago)"
         except Exception as exc:
             checks["worker"] = f"error: {type(exc).__name__}"
-    healthy = checks["database"] == "ok"
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    down = [name for name in ("database", "broker") if checks[name].startswith("error")]
+    body = {"status": "error" if down else "ok", "down": down, **checks}
+    return JsonResponse(body, status=503 if down else 200)

@@ -17,6 +17,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.security.secrets import refuse_weak_production_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("cuakhau")
 
@@ -63,8 +65,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, no CDN
     "django_fsm",
+    "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # cross-cutting pieces (use no app of ours)
     "cuakhau.accounts",
+    "cuakhau.security",
     "cuakhau.transitions",
     "cuakhau.notifications",
     # the floors of the house, bottom first
@@ -76,16 +83,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the address or a parameter: the client's address from trusted
+    # proxies only, and a 400 for NUL/control characters (docs/security.md).
+    "cuakhau.security.middleware.ClientAddressMiddleware",
+    "cuakhau.security.middleware.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cuakhau.security.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cuakhau.security.otp.RequireSecondFactorMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "cuakhau.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "cuakhau.urls"
@@ -230,13 +247,23 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested deeper than JSON_MAX_DEPTH is a 400 (no RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "cuakhau.security.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "cuakhau.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "cuakhau.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "kiosk": env.str("KIOSK_THROTTLE", default="120/min"),
         "auth": env.str("AUTH_THROTTLE", default="20/min"),
+        "password_reset": env.str("PASSWORD_RESET_THROTTLE", default="5/hour"),
     },
+    # The client's address is REMOTE_ADDR, already taken from trusted proxies only
+    # (TRUSTED_PROXY_COUNT); never trust X-Forwarded-For here.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cửa khẩu số API",
@@ -249,7 +276,103 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"FeeStateEnum": "declarations.fees.models.FeeState"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Shared cache: throttles, lockouts and hot reads count across every process --------------
+# Redis when it answers (a per-process memory cache would multiply every limit by the number of
+# worker processes); the memory cache only where Redis is absent, with a warning.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if _redis_answers(CACHE_URL):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ck"),
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    logger.warning(
+        "Redis at %s does not answer: the cache is per process, so throttles and login "
+        "lockouts count per process. Start Redis or set CACHE_URL.",
+        CACHE_URL,
+    )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Logins: lockouts (django-axes), client addresses, second factor (docs/security.md) -------
+AUTHENTICATION_BACKENDS = [
+    "cuakhau.security.backends.LockoutBackend",  # django-axes: refuses a locked-out account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Proxies in front of the web processes that append to X-Forwarded-For; 0 = none, REMOTE_ADDR
+# is the client (a forged header is then ignored).
+TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# Locked per account and, separately, per address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cuakhau.security.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "cuakhau.security.views.locked_out"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# Officers, managers and admins must use a TOTP second factor when this is on.
+OTP_REQUIRED = _env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "Cửa khẩu số"
+
+# --- Change log of what managers and admins edit (django-auditlog): before/after values ------
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "vehicles.Gate",
+    {"model": "vehicles.StaffAssignment", "m2m_fields": {"gates"}},
+    {
+        "model": "auth.User",
+        # Named fields only: the diff must not touch reverse relations (company_member…).
+        "include_fields": [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        ],
+        "m2m_fields": {"groups"},
+    },
+    "declarations.RoutingRule",
+    "declarations.ReviewTarget",
+    "queueing.CapacityTemplate",
+    "queueing.CapacityOverride",
+    {"model": "queueing.Slot", "exclude_fields": ["booked"]},
+    "queueing.PartnerAcceptance",
+    {"model": "kiosk.Device", "exclude_fields": ["key_hash", "last_seen"]},
+    "fees.FeeSchedule",
+    "fees.FeeRate",
+    "fees.FeeMultiplier",
+)
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# --- Content-Security-Policy and friends (django-csp 4) -------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline style attributes remain in a few templates; scripts, the XSS vector, are strict.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+API_DOCS_ENABLED = _env_bool("API_DOCS_ENABLED", DEBUG)
+# Hostile input: JSON nested deeper than this is refused with 400 (parser's depth limit).
+JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Uploaded images larger than this many pixels (width × height) are refused.
+DOCUMENT_MAX_PIXELS = _env_int("DOCUMENT_MAX_PIXELS", 40_000_000)
 
 # --- Security in production -----------------------------------------------------------------
 if not DEBUG:
@@ -260,8 +383,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if len(set(SECRET_KEY)) < 5 or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be at least 50 varied characters")
 
 LOGGING = {
     "version": 1,
@@ -273,6 +394,8 @@ LOGGING = {
 
 # --- Domain settings (defaults; managers change the per-gate ones in the admin) -------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345!")
+# How far ahead a declaration may be planned (and so booked): GoSwift's 90 days.
+DECLARATION_HORIZON_DAYS = _env_int("DECLARATION_HORIZON_DAYS", 90)
 QUARANTINE_HS_CHAPTERS = env.str("QUARANTINE_HS_CHAPTERS", default="01-24,44")
 # Call-forward releases at most Gate.lane_release_per_tick trucks per this interval; beat runs
 # the tick at the same interval.
@@ -287,4 +410,16 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("NOTIFICATION_BACKOFF_BASE_SECONDS must be a number") from exc
 NOTIFICATION_BACKOFF_CAP_SECONDS = _env_int("NOTIFICATION_BACKOFF_CAP_SECONDS", 600)
-FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret")
+
+# --- Payment providers (docs/fees.md, docs/security.md) --------------------------------------
+# The sandbox provider marks fees paid on a signed callback: only where this deployment says it
+# is a sandbox (on by default with DEBUG, for the demo and the tests).
+PAYMENTS_SANDBOX = _env_bool("PAYMENTS_SANDBOX", DEBUG)
+PAYMENT_PROVIDERS = env.list(
+    "PAYMENT_PROVIDERS", default=["bank_transfer", "cash", *(["sandbox"] if PAYMENTS_SANDBOX else [])]
+)
+FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret" if DEBUG else "")
+
+if not DEBUG:
+    # Refuse to start with a default or short secret, or a sandbox that forges payments.
+    refuse_weak_production_secrets(globals())

@@ -1,5 +1,6 @@
 """URL map. Each app owns its pages (`<app>/urls.py`) and its API (`<app>/api_urls.py`)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -9,6 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from queueing import dashboard
 
 from . import health
+from .security.otp import use_second_factor_admin
+from .security.views import ThrottledPasswordResetView
 
 
 class FaviconView(RedirectView):
@@ -22,17 +25,18 @@ class FaviconView(RedirectView):
 
 admin.site.site_header = "Cửa khẩu số"
 admin.site.site_title = "Cửa khẩu số"
+use_second_factor_admin(admin.site)  # TOTP required for the admin when OTP_REQUIRED is on
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/portal/", permanent=False)),
     path("admin/", admin.site.urls),
+    # Password reset limited per address and per e-mail (docs/security.md), then Django's own.
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("cuakhau.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Split view: the init script is a file of its own (no inline script under the CSP).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("favicon.ico", FaviconView.as_view()),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard-gate"),
@@ -44,3 +48,9 @@ urlpatterns = [
     path("", include("queueing.kiosk.urls")),
     path("", include("cuakhau.notifications.urls")),
 ]
+
+if settings.API_DOCS_ENABLED:  # off in production unless API_DOCS_ENABLED=1
+    # Split view: the init script is a file of its own (no inline script under the CSP).
+    urlpatterns.append(
+        path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs")
+    )

@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.errors import DomainError
+from cuakhau.security.admin_scope import Scope, ScopedAdmin
 from cuakhau.transitions.services import history
 
 from . import selectors, services
@@ -202,7 +203,8 @@ class ReviewInline(ReadOnlyInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="gate", agency="reviews__agency", hidden={"state": "draft"})
     list_display = ["number", "gate", "direction", "company", "vehicle", "state", "channel", "submitted_at"]
     list_filter = ["gate", "state", "channel", "direction"]
     search_fields = ["vehicle__plate_canonical", "company__name", "company__tax_code"]
@@ -236,8 +238,10 @@ class DeclarationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgencyReview)
-class AgencyReviewAdmin(admin.ModelAdmin):
+class AgencyReviewAdmin(ScopedAdmin, admin.ModelAdmin):
     """The work queue: reviews of the officer's agency at their gates, oldest ready first."""
+
+    admin_scope = Scope(gate="declaration__gate", agency="agency", hidden={"declaration__state": "draft"})
 
     change_form_template = "declarations/admin/review_change_form.html"
     list_display = [
@@ -393,13 +397,15 @@ class AgencyReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="gate", all_gates_rows=True)  # all-gates rules: superusers edit
     list_display = ["kind", "gate", "direction", "value", "is_active", "note", "updated"]
     list_filter = ["kind", "gate", "is_active"]
     list_editable = ["is_active"]
 
 
 @admin.register(ReviewTarget)
-class ReviewTargetAdmin(admin.ModelAdmin):
+class ReviewTargetAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="gate")
     list_display = ["gate", "agency", "hours"]
     list_filter = ["gate", "agency"]

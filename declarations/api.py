@@ -8,13 +8,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cuakhau.errors import NotFound
+from cuakhau.security.parsers import DepthLimitedJSONParser
+from cuakhau.security.serializers import RefuseReadOnlyFields
 
 from . import selectors, services
+from .forms import MAX_ROWS
 from .models import AgencyReview, Declaration, DocumentKind
 
 
@@ -101,7 +104,8 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 
 # --- input -------------------------------------------------------------------------------------
-class DeclarationInputSerializer(serializers.Serializer):
+class DeclarationInputSerializer(RefuseReadOnlyFields, serializers.Serializer):
+    answer_fields = DeclarationSerializer.Meta.fields
     vehicle = serializers.IntegerField()
     driver = serializers.IntegerField()
     gate = serializers.CharField(max_length=20)
@@ -109,8 +113,10 @@ class DeclarationInputSerializer(serializers.Serializer):
     planned_date = serializers.DateField()
     delivery_mode = serializers.CharField(max_length=20, required=False)
     temporary_import = serializers.BooleanField(required=False)
-    cargo_lines = CargoLineSerializer(many=True, required=False)
-    containers = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    cargo_lines = CargoLineSerializer(many=True, required=False, max_length=MAX_ROWS)
+    containers = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=MAX_ROWS
+    )
 
 
 class NoteSerializer(serializers.Serializer):
@@ -133,7 +139,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     """Declarations: operators see their company's; officers those with a review of theirs."""
 
     serializer_class = DeclarationSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = selectors.declarations_for_user(self.request.user)

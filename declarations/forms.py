@@ -52,8 +52,14 @@ class ContainerForm(forms.Form):
     )
 
 
-CargoFormSet = forms.formset_factory(CargoLineForm, extra=1, can_delete=True)
-ContainerFormSet = forms.formset_factory(ContainerForm, extra=1, can_delete=True)
+# A truck carries tens of lines, not thousands: more is refused, and never built (absolute_max).
+MAX_ROWS = 100
+CargoFormSet = forms.formset_factory(
+    CargoLineForm, extra=1, can_delete=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True
+)
+ContainerFormSet = forms.formset_factory(
+    ContainerForm, extra=1, can_delete=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True
+)
 
 
 class DocumentForm(forms.Form):

@@ -7,7 +7,10 @@ through `cuakhau.transitions.services.fire`, and notify after commit.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,8 @@ from cuakhau.accounts.roles import Agency
 from vehicles.models import Company, Direction, Driver, Gate, Vehicle
 
 from .codes import validate_container_number, validate_hs_code
+
+MAX_REVIEW_TARGET_HOURS = 168  # a week: a longer target is a typo, not a promise
 
 
 class DeclarationState(models.TextChoices):
@@ -180,6 +185,7 @@ class CargoLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cargo_quantity_positive"),
             models.CheckConstraint(condition=models.Q(gross_kg__gt=0), name="cargo_gross_kg_positive"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="cargo_value_not_negative"),
         ]
         verbose_name = _("cargo line")
 
@@ -398,13 +404,23 @@ class ReviewTarget(models.Model):
 
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="review_targets")
     agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal(MAX_REVIEW_TARGET_HOURS))],
+        help_text=_("At most one week (168 hours)."),
+    )
 
     class Meta:
         ordering = ["gate__code", "agency"]
         constraints = [
             models.UniqueConstraint(fields=["gate", "agency"], name="one_review_target_per_gate_agency"),
             models.CheckConstraint(condition=models.Q(hours__gt=0), name="review_target_hours_positive"),
+            models.CheckConstraint(
+                condition=models.Q(hours__lte=MAX_REVIEW_TARGET_HOURS),
+                name="review_target_hours_at_most_a_week",
+            ),
         ]
         verbose_name = _("decision-time target")
 

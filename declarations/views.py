@@ -303,12 +303,14 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
-    """Owners and the officers who see the declaration; served with the type read at upload."""
+    """Owners and the officers who see the declaration; served with the type read at upload, as
+    an attachment in a sandbox (docs/security.md): a document never runs on the app's origin."""
     declaration = selectors.declarations_for_user(request.user).filter(pk=pk).first()
     document = declaration.documents.filter(pk=doc_pk).first() if declaration else None
     if document is None:
         raise Http404
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.file.name.rsplit("/", 1)[-1]}"'
+    response["Content-Disposition"] = f'attachment; filename="{document.file.name.rsplit("/", 1)[-1]}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

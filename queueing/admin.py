@@ -16,28 +16,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.errors import DomainError
-from vehicles.selectors import gate_ids_for_user
+from cuakhau.security.admin_scope import Scope, ScopedAdmin
 
 from . import services
 from .models import Booking, CapacityOverride, CapacityTemplate, PartnerAcceptance, Slot, WaitlistEntry
 
 
-class GateScopedAdmin(admin.ModelAdmin):
+class GateScopedAdmin(ScopedAdmin, admin.ModelAdmin):
     """Rows of the user's gates only; the gate picker offers only those gates."""
 
-    gate_field = "gate"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.gate_field}__in": gate_ids_for_user(request.user)})
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "gate" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(pk__in=gate_ids_for_user(request.user))
-        return field
+    admin_scope = Scope(gate="gate")
 
 
 @admin.register(CapacityTemplate)
@@ -164,7 +152,7 @@ class PartnerAcceptanceAdmin(GateScopedAdmin):
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(GateScopedAdmin):
-    gate_field = "slot__gate"
+    admin_scope = Scope(gate="slot__gate")
     list_display = ["slot", "declaration", "auto_book", "state", "created", "served_at"]
     list_filter = ["state", "slot__gate"]
 

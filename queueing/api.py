@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cuakhau.security.serializers import RefuseReadOnlyFields
 from declarations.models import Declaration
 from vehicles.models import Direction, Gate
 from vehicles.selectors import company_for_user
@@ -52,7 +53,7 @@ class SlotSerializer(serializers.ModelSerializer):
         fields = ["id", "gate", "direction", "start", "end", "capacity", "booked", "available", "is_closed"]
 
 
-class BookingSerializer(serializers.Serializer):
+class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     state = serializers.CharField(read_only=True)
     declaration = serializers.PrimaryKeyRelatedField(queryset=Declaration.objects.none())
@@ -86,7 +87,7 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class WaitlistSerializer(serializers.ModelSerializer):
+class WaitlistSerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
     declaration = serializers.PrimaryKeyRelatedField(queryset=Declaration.objects.none())
     slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
 

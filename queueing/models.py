@@ -6,14 +6,28 @@ refuses booked > capacity anyway (CheckConstraint).
 
 from __future__ import annotations
 
+import zoneinfo
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from declarations.models import Declaration
 from vehicles.models import Company, Direction, Gate, Vehicle
+
+# The calendar day of a booking, for the one-booking-per-vehicle-per-day rule.
+GATE_DAY_ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class GateDay(TruncDate):
+    """The calendar day at the gates (Asia/Ho_Chi_Minh) of a moment: usable in a constraint."""
+
+    def __init__(self, expression: Any, **extra: Any) -> None:
+        super().__init__(expression, tzinfo=GATE_DAY_ZONE, **extra)
 
 
 class CapacityTemplate(models.Model):
@@ -152,7 +166,15 @@ class Booking(ConcurrentTransitionMixin, models.Model):
                 fields=["declaration"],
                 condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
                 name="one_live_booking_per_declaration",
-            )
+            ),
+            # One truck, one live place a day, whatever declarations it has (no hoarding): the day
+            # at the gates (all in Asia/Ho_Chi_Minh). services/bookings.py says which booking holds it.
+            models.UniqueConstraint(
+                models.F("plate_canonical"),
+                GateDay("slot_start"),
+                condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
+                name="one_live_booking_per_vehicle_per_day",
+            ),
         ]
         indexes = [
             models.Index(

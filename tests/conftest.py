@@ -67,6 +67,17 @@ def _fast_and_eager(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test counts its throttles and lockouts from zero in a cache of its own (the shared
+    Redis cache would mix the counts of parallel runs); tests of the shared cache use Redis
+    themselves (tests/security/test_login_protection.py)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_the_test_chooses(monkeypatch):  # type: ignore[no-untyped-def]
     """Tests assert the English source strings, but the product's default language is Vietnamese
     and locale/ holds compiled translations. So test requests carry `Accept-Language: en` unless
@@ -99,6 +110,12 @@ def chromium(live_server, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # Playwright's wait_for_function evaluates strings, which the pages' Content-Security-Policy
+        # forbids (no eval); its helpers bypass the policy, the pages' own scripts are checked by
+        # tests/security/test_csp_browser.py without the bypass.
+        for name in ("new_context", "new_page"):
+            original = getattr(browser, name)
+            setattr(browser, name, lambda _o=original, **kw: _o(**{"bypass_csp": True, **kw}))
         try:
             yield browser
         finally:

@@ -19,8 +19,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.models import Profile
+from cuakhau.accounts.roles import Role
+from cuakhau.security.admin_scope import SUPERUSER_ONLY, Scope, ScopedAdmin
 
-from . import selectors, services
+from . import services
 from .models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
 from .plates import canonical_plate
 
@@ -73,7 +75,8 @@ class VehicleForm(_ServiceCheckedForm):
 
 
 @admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
+class GateAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="id")
     list_display = ["code", "name", "kind", "slot_minutes", "lane_release_per_tick", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
@@ -96,13 +99,6 @@ class GateAdmin(admin.ModelAdmin):
         (_("Fee payment (VietQR)"), {"fields": ["bank_bin", "bank_account", "bank_account_name"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Gate]:
-        # A manager runs their own gates; superusers see them all.
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(id__in=selectors.gate_ids_for_user(request.user))
-
     def get_readonly_fields(self, request: HttpRequest, obj: Gate | None = None) -> list[str]:
         # The code names the gate everywhere (API, kiosk URLs, devices): fixed once created.
         return ["code"] if obj is not None else []
@@ -115,7 +111,8 @@ class CompanyMemberInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="declarations__gate")
     form = CompanyForm
     list_display = ["name", "tax_code", "phone", "created"]
     search_fields = ["name", "tax_code"]
@@ -124,7 +121,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyMember)
-class CompanyMemberAdmin(admin.ModelAdmin):
+class CompanyMemberAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = SUPERUSER_ONLY
     list_display = ["user", "company"]
     search_fields = ["user__username", "company__name", "company__tax_code"]
     autocomplete_fields = ["user", "company"]
@@ -132,7 +130,9 @@ class CompanyMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Driver)
-class DriverAdmin(admin.ModelAdmin):
+class DriverAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Identity numbers: border guards check persons; others see the last digits only.
+    admin_scope = Scope(gate="declarations__gate", masked={"id_number": (Role.BORDER_GUARD,)})
     form = DriverForm
     list_display = ["full_name", "nationality", "id_number", "phone", "company"]
     list_filter = ["nationality"]
@@ -142,7 +142,8 @@ class DriverAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="declarations__gate")
     form = VehicleForm
     list_display = ["plate", "plate_canonical", "country", "kind", "trailer_plate", "company"]
     list_filter = ["country", "kind"]
@@ -165,7 +166,8 @@ class VehicleAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(admin.ModelAdmin):
+class StaffAssignmentAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="gates")
     list_display = ["user", "agency", "gate_codes"]
     list_filter = ["agency", "gates"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -196,7 +198,8 @@ class StaffAssignmentInline(admin.StackedInline):
     filter_horizontal = ["gates"]
 
 
-class RoleUserAdmin(UserAdmin):
+class RoleUserAdmin(ScopedAdmin, UserAdmin):
+    admin_scope = SUPERUSER_ONLY
     list_display = ["username", "email", "first_name", "last_name", "roles", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
     inlines = [ProfileInline, StaffAssignmentInline]

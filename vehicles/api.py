@@ -15,12 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cuakhau.errors import Conflict, NotAllowed
+from cuakhau.security.serializers import RefuseReadOnlyFields
 
 from . import selectors, services
 from .models import Company, Country, Driver, Vehicle
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
     class Meta:
         model = Company
         fields = ["id", "name", "tax_code", "address", "phone"]
@@ -28,7 +29,7 @@ class CompanySerializer(serializers.ModelSerializer):
         extra_kwargs = {"tax_code": {"validators": []}}
 
 
-class DriverSerializer(serializers.ModelSerializer):
+class DriverSerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
     nationality = serializers.CharField(max_length=2, help_text=_("ISO 3166 two-letter code: VN, CN, ..."))
 
     class Meta:
@@ -36,7 +37,7 @@ class DriverSerializer(serializers.ModelSerializer):
         fields = ["id", "full_name", "nationality", "id_number", "phone", "licence_number"]
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class VehicleSerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
     country = serializers.ChoiceField(
         choices=Country.choices,
         required=False,

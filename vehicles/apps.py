@@ -12,3 +12,9 @@ class VehiclesConfig(AppConfig):
         from .seeding import ensure_seeded_gates
 
         post_migrate.connect(ensure_seeded_gates, sender=self, dispatch_uid="vehicles.ensure_seeded_gates")
+
+        from cuakhau.security.admin_scope import set_principal_resolver
+
+        from .selectors import admin_principal
+
+        set_principal_resolver(admin_principal)

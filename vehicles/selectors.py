@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from cuakhau.security.admin_scope import Principal
+
 from .models import Company, Driver, Gate, StaffAssignment, Vehicle
 
 
@@ -43,6 +45,11 @@ def gate_ids_for_user(user: Any) -> set[int]:
     ids = set(assignment.gates.values_list("id", flat=True)) if assignment else set()
     user._gate_ids_cache = ids
     return ids
+
+
+def admin_principal(user: Any) -> Principal:
+    """Who a staff member is for the admin's scope: their gates and agency ('' if none)."""
+    return Principal(frozenset(gate_ids_for_user(user)), agency_for_user(user))
 
 
 def gates_for_user(user: Any) -> QuerySet[Gate]:

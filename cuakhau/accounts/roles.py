@@ -109,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "fees.view_payment",
         "notifications.view_notification",
         "transitions.view_transitionlog",
+        "auditlog.view_logentry",  # the change log of their gates (docs/security.md)
     ],
 }
 

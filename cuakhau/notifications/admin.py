@@ -8,12 +8,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cuakhau.security.admin_scope import Scope, ScopedAdmin
+
 from . import services
 from .models import Notification, Status
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdmin, admin.ModelAdmin):
+    # Their own, and those about a declaration or booking of the viewer's gates.
+    admin_scope = Scope(generic=("subject_type", "subject_id"))
     list_display = ["id", "created", "event", "recipient", "channel", "status", "attempts", "short_error"]
     list_filter = ["status", "channel", "event", "language"]
     search_fields = ["recipient__username", "recipient__email", "idempotency_key", "title", "=subject_id"]

@@ -15,10 +15,12 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from cuakhau.errors import Conflict
+from cuakhau.errors import Conflict, DomainError
 
 from .labels import transition_label
 from .models import TransitionLog
+
+MAX_NOTE_LENGTH = 2000
 
 
 def fire(
@@ -35,6 +37,12 @@ def fire(
     """Run `obj.<transition>(**kwargs)`, save, log. Raises Conflict when not allowed now."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("fire() must run inside transaction.atomic()")
+    if len(note or "") > MAX_NOTE_LENGTH:
+        # Notes travel onward in e-mails and SMS: one limit for every reason and comment.
+        raise DomainError(
+            {"note": [_("Keep the note under %(max)d characters.") % {"max": MAX_NOTE_LENGTH}]},
+            code="note_too_long",
+        )
     method = getattr(obj, transition)
     source = getattr(obj, field)
     if not can_proceed(method):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import DomainError
+from cuakhau.security.admin_scope import GLOBAL, Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
@@ -36,7 +37,8 @@ class FeeMultiplierInline(admin.TabularInline):
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = GLOBAL  # the province's schedule, for every gate
     list_display = ["name", "resolution", "valid_from", "valid_to", "is_active"]
     list_filter = ["is_active"]
     inlines = [FeeRateInline, FeeMultiplierInline]
@@ -62,7 +64,8 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Fee)
-class FeeAdmin(admin.ModelAdmin):
+class FeeAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="declaration__gate")
     list_display = ["number", "gate", "amount", "state", "computed_at", "paid_at"]
     list_filter = ["state", "declaration__gate"]
     search_fields = ["=declaration__id"]
@@ -146,8 +149,10 @@ class FeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ScopedAdmin, admin.ModelAdmin):
     """Append-only: nothing is added, changed or deleted here."""
+
+    admin_scope = Scope(gate="gate")
 
     list_display = ["created", "gate", "kind", "method", "amount", "reference", "number", "by"]
     list_filter = ["gate", "kind", "method"]

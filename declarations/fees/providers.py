@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 
+from cuakhau.security.parsers import TooDeep, loads_limited
+from cuakhau.security.text import has_control
 from declarations.vietqr import vietqr_payload
 
 from .models import PaymentMethod
@@ -123,19 +124,27 @@ class Sandbox:
     def parse(body: bytes) -> SandboxEvent:
         """Read a verified body {txn_id, reference, amount}; ValueError names what is wrong."""
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = loads_limited(body.decode("utf-8"))
+        except TooDeep:
+            raise
+        except (UnicodeDecodeError, ValueError) as exc:
             raise ValueError("the body is not JSON") from exc
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
         txn_id, reference, amount = data.get("txn_id"), data.get("reference"), data.get("amount")
-        if not isinstance(txn_id, str) or not txn_id.strip() or len(txn_id) > 100:
+        if not isinstance(txn_id, str) or not txn_id.strip() or len(txn_id) > 100 or has_control(txn_id):
             raise ValueError("txn_id must be a non-empty string of at most 100 characters")
-        if not isinstance(reference, str) or not reference.strip():
+        if not isinstance(reference, str) or not reference.strip() or has_control(reference):
             raise ValueError("reference must be the declaration number")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise ValueError("amount must be a positive whole number of VND")
         return SandboxEvent(txn_id=txn_id.strip(), reference=reference.strip(), amount=amount)
+
+
+def sandbox_enabled() -> bool:
+    """The sandbox provider works only where PAYMENT_PROVIDERS lists it (settings refuse that in
+    production unless PAYMENTS_SANDBOX says the deployment is a sandbox)."""
+    return PaymentMethod.SANDBOX in settings.PAYMENT_PROVIDERS
 
 
 PROVIDERS: dict[str, Provider] = {

@@ -22,7 +22,7 @@ from declarations.models import Declaration
 from declarations.selectors import company_operators
 
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
-from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference
+from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference, sandbox_enabled
 from .rules import compute_fee
 from .selectors import CASHIER_ROLES, REFUNDABLE_STATES, schedule_in_force, user_works_at_gate
 
@@ -207,11 +207,15 @@ def payment_confirm_transfer(*, fee: Fee, reference: str, staff: Any, amount: in
 def payment_sandbox_callback(*, body: bytes, signature: str | None) -> tuple[Payment, bool]:
     """Handle the sandbox provider's callback: verify, parse, record once.
 
+    0. Where the sandbox provider is not enabled (PAYMENT_PROVIDERS, production by default),
+       the callback does not exist: NotFound (404).
     1. The signature must be HMAC-SHA256 of exactly `body` with FEE_CALLBACK_SECRET, else
        NotAllowed (403) and nothing is read or recorded.
     2. A body that is not {txn_id, reference, amount} → DomainError (400).
     3. The same txn_id again → the payment already recorded, `created` False.
     """
+    if not sandbox_enabled():
+        raise NotFound(_("The sandbox payment provider is not enabled here."), code="not_found")
     if not Sandbox.verify(body, signature):
         raise NotAllowed(_("The callback signature is missing or wrong."), code="bad_signature")
     try:

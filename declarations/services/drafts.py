@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Agency
 from cuakhau.errors import Conflict, DomainError, NotFound
+from cuakhau.security.documents import document_problem
 from cuakhau.transitions.services import log_created
 from vehicles.models import Driver, Gate, Vehicle
 
@@ -104,6 +105,8 @@ def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> 
             value = getattr(line, field)
             if field not in found and value is not None and value <= 0:
                 found[field] = [_("Must be more than zero.")]
+        if "value" not in found and line.value is not None and line.value < 0:
+            found["value"] = [_("Must not be negative.")]
         for field, messages in found.items():
             label = CargoLine._meta.get_field(field).verbose_name if field != "__all__" else ""
             for message in messages:
@@ -157,6 +160,11 @@ def _check_planned_date(planned_date: Any, errors: dict[str, Any]) -> dt.date | 
         return None
     if planned_date < timezone.localdate():
         errors["planned_date"] = [_("The planned date is in the past.")]
+    elif planned_date > timezone.localdate() + dt.timedelta(days=settings.DECLARATION_HORIZON_DAYS):
+        errors["planned_date"] = [
+            _("The planned date is more than %(days)d days ahead.")
+            % {"days": settings.DECLARATION_HORIZON_DAYS}
+        ]
     return planned_date
 
 
@@ -324,6 +332,9 @@ def document_add(*, actor: Any, declaration: Declaration, kind: str, file: Any, 
     mime = guessed.mime if guessed else ""
     if mime not in ALLOWED_DOCUMENT_TYPES:
         raise ValidationError({"file": [_("Upload a PDF, JPEG or PNG file.")]})
+    problem = document_problem(data, mime)  # absurd image sizes, PDFs with scripts
+    if problem:
+        raise ValidationError({"file": [problem]})
     digest = hashlib.sha256(data).hexdigest()
     original = (name or getattr(file, "name", "") or "")[-200:]
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.security.admin_scope import Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
@@ -17,7 +18,8 @@ from .services import device_issue_key, device_rotate_key
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = Scope(gate="gate")
     list_display = ["__str__", "gate", "lane", "direction", "key_prefix", "is_active", "last_seen"]
     list_filter = ["gate", "is_active"]
     search_fields = ["name", "lane", "key_prefix"]
@@ -56,8 +58,10 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(GateEvent)
-class GateEventAdmin(admin.ModelAdmin):
+class GateEventAdmin(ScopedAdmin, admin.ModelAdmin):
     """Append-only: searchable and filterable, never added, changed or deleted here."""
+
+    admin_scope = Scope(gate="gate")
 
     list_display = [
         "created",

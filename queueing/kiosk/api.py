@@ -19,9 +19,9 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from cuakhau.security.throttles import SharedScopedRateThrottle
 from queueing.models import Booking
 from vehicles.models import Gate
 
@@ -101,7 +101,7 @@ def _actor(request: Request) -> dict[str, Any]:
 class KioskAPIView(APIView):
     authentication_classes = [DeviceKeyAuthentication, TokenAuthentication, SessionAuthentication]
     permission_classes = [IsDeviceOrGateStaff]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "kiosk"
 
 

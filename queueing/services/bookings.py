@@ -63,6 +63,42 @@ def _check_company_cap(declaration: Declaration, slot: Slot, *, exclude_booking:
         )
 
 
+def _check_vehicle_day(declaration: Declaration, slot: Slot, *, exclude_booking: int | None = None) -> None:
+    """One live booking per vehicle (plate) per day at the gates, across all its declarations:
+    a second one would hoard places. The database refuses it too; this says which booking holds it."""
+    holder = _vehicle_day_holder(declaration.vehicle.plate_canonical, slot, exclude_booking=exclude_booking)
+    if holder is not None:
+        raise Conflict(
+            _(
+                "The vehicle %(plate)s already has a live booking that day: ticket %(ticket)s, "
+                "declaration %(declaration)s, %(gate)s at %(time)s. Cancel or rebook that one first."
+            )
+            % {
+                "plate": declaration.vehicle.plate,
+                "ticket": holder.ticket,
+                "declaration": holder.declaration.number,
+                "gate": holder.gate.name,
+                "time": timezone.localtime(holder.slot_start, rules.gate_zone(holder.gate)).strftime("%H:%M"),
+            },
+            code="vehicle_already_booked",
+        )
+
+
+def _vehicle_day_holder(
+    plate_canonical: str, slot: Slot, *, exclude_booking: int | None = None
+) -> Booking | None:
+    day_start, day_end = rules.local_day_bounds(slot.gate, rules.local_date(slot.gate, slot.start))
+    live = Booking.objects.select_related("declaration", "gate").filter(
+        plate_canonical=plate_canonical,
+        slot_start__gte=day_start,
+        slot_start__lt=day_end,
+        state__in=LIVE_BOOKING_STATES,
+    )
+    if exclude_booking:
+        live = live.exclude(pk=exclude_booking)
+    return live.first()
+
+
 def _lock_company(company_id: int) -> None:
     list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
 
@@ -92,6 +128,7 @@ def booking_create(
             )
         _lock_company(declaration.company_id)
         _check_company_cap(declaration, slot)
+        _check_vehicle_day(declaration, slot)
         if not take_place(slot.pk):
             raise Conflict(_("This slot is full."), code="slot_full")
         try:
@@ -109,6 +146,8 @@ def booking_create(
                     ticket=rules.new_ticket(),
                 )
         except IntegrityError:
+            # A concurrent booking of the same truck for that day (another company's record of it).
+            _check_vehicle_day(declaration, slot)
             raise Conflict(
                 _("This declaration already has a live booking; rebook it instead."), code="already_booked"
             )
@@ -165,6 +204,7 @@ def booking_rebook(*, booking: Booking, slot: Slot, actor: Any = None, actor_lab
         _check_bookable(booking.declaration, new_slot)
         _lock_company(booking.company_id)
         _check_company_cap(booking.declaration, new_slot, exclude_booking=booking.pk)
+        _check_vehicle_day(booking.declaration, new_slot, exclude_booking=booking.pk)
         old_slot_id = booking.slot_id
         if not take_place(new_slot.pk):
             raise Conflict(_("This slot is full."), code="slot_full")

@@ -17,12 +17,7 @@
     });
   });
 
-  // --- forms that ask before they act (data-confirm holds the question) ------------------------
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
+  // Forms that ask before they act (data-confirm) are handled once, in behaviours.js.
 
   // --- detail page: poll the status endpoint and update states, notes and buttons -------------
   var root = document.getElementById("declaration");

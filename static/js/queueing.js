@@ -1,10 +1,4 @@
-// Ticket page: the print button (no inline handler: the page runs under a strict CSP).
-(function () {
-  "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
-})();
+// The ticket's print button (data-print) is handled once, in behaviours.js.
 
 // Slot picker: refresh the places left every few seconds without reloading the page.
 (function () {

@@ -35,8 +35,35 @@ def test_healthz_reports_a_broker_that_does_not_answer(client, settings):
     old = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
-        body = client.get("/healthz").json()
+        response = client.get("/healthz")
+        body = response.json()
     finally:
         app.conf.broker_url = old
+    assert response.status_code == 503
     assert body["broker"].startswith("error")
-    assert body["status"] == "ok"  # the database still answers: web stays in the pool
+    assert body["status"] == "error"
+    assert body["down"] == ["broker"]  # the database still answers: only the broker is named
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_database_when_it_does_not_answer(client, monkeypatch):
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["database"]
+    assert response.json()["database"] == "error: OperationalError"
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_and_names_nothing_when_all_answer(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["down"] == []

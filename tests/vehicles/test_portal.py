@@ -177,14 +177,15 @@ def test_vehicle_list_is_searchable_by_plate_typed_any_way(client, owner, compan
     assert "12C-123.45" in page and "12C-999.88" not in page
 
 
-def test_vehicle_search_with_control_characters_finds_the_plate_and_does_not_fail(client, owner, vehicle):
-    # A NUL in a query string used to reach PostgreSQL, which refuses it (a server error).
+def test_vehicle_search_with_control_characters_is_refused_with_a_clear_message(client, owner, vehicle):
+    # A NUL in a query string used to reach PostgreSQL, which refuses it (a server error); every
+    # query parameter with a control character is now a 400 (cuakhau/security/middleware.py).
     client.force_login(owner)
 
     response = client.get("/portal/vehicles/", {"q": "12C\x00123"})
 
-    assert response.status_code == 200
-    assert "12C-123.45" in response.content.decode()
+    assert response.status_code == 400
+    assert "control character" in response.content.decode()
 
 
 def test_owner_edits_and_deletes_a_driver(client, owner, driver):

@@ -1,0 +1,110 @@
+"""One live booking per vehicle per day, across all its declarations: a database constraint,
+and a 409 that says which booking holds the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from cuakhau.errors import Conflict
+from queueing import services
+from queueing.models import Booking
+from queueing.rules import new_ticket
+from tests.queueing.conftest import make_declaration, make_slot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_trips(company, gate):  # type: ignore[no-untyped-def]
+    """Two declarations of the same truck at the same gate."""
+    first = make_declaration(company)
+    second = make_declaration(company)
+    second.vehicle = first.vehicle
+    second.save(update_fields=["vehicle"])
+    return first, second
+
+
+def test_a_second_booking_of_the_same_truck_that_day_is_a_409_naming_the_first(
+    two_trips, gate, owner, api_client
+):
+    first, second = two_trips
+    morning = make_slot(gate, hours_ahead=24)
+    later = make_slot(gate, start=morning.start + dt.timedelta(hours=2))
+    held = services.booking_create(declaration=first, slot=morning, actor=owner)
+    api_client.force_authenticate(owner)
+
+    response = api_client.post(
+        "/api/v1/bookings/", {"declaration": second.pk, "slot": later.pk}, format="json"
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "vehicle_already_booked"
+    assert held.ticket in body["detail"]
+    assert first.number in body["detail"]
+    later.refresh_from_db()
+    assert later.booked == 0  # nothing half-applied
+    assert Booking.objects.filter(vehicle=first.vehicle).count() == 1
+
+
+def test_the_same_truck_may_book_another_day(two_trips, gate, owner):
+    first, second = two_trips
+    today = make_slot(gate, hours_ahead=24)
+    services.booking_create(declaration=first, slot=today, actor=owner)
+
+    other_day = services.booking_create(
+        declaration=second, slot=make_slot(gate, start=today.start + dt.timedelta(days=1)), actor=owner
+    )
+
+    assert other_day.state == "confirmed"
+
+
+def test_a_cancelled_booking_frees_the_day_for_the_truck(two_trips, gate, owner):
+    first, second = two_trips
+    slot = make_slot(gate, hours_ahead=24)
+    services.booking_cancel(
+        booking=services.booking_create(declaration=first, slot=slot, actor=owner), actor=owner
+    )
+
+    assert services.booking_create(declaration=second, slot=slot, actor=owner).state == "confirmed"
+
+
+def test_rebooking_onto_a_day_the_truck_already_holds_is_refused(two_trips, gate, owner):
+    first, second = two_trips
+    day_one = make_slot(gate, hours_ahead=24)
+    day_two = make_slot(gate, start=day_one.start + dt.timedelta(days=1))
+    services.booking_create(declaration=first, slot=day_one, actor=owner)
+    moving = services.booking_create(declaration=second, slot=day_two, actor=owner)
+
+    with pytest.raises(Conflict) as caught:
+        services.booking_rebook(
+            booking=moving, slot=make_slot(gate, start=day_one.start + dt.timedelta(hours=2)), actor=owner
+        )
+
+    assert getattr(caught.value, "code", "") == "vehicle_already_booked"
+    moving.refresh_from_db()
+    assert moving.slot_id == day_two.pk
+
+
+def test_the_database_refuses_two_live_bookings_of_one_plate_on_one_day(two_trips, gate):
+    first, second = two_trips
+    slot = make_slot(gate, hours_ahead=24)
+    fields = {
+        "slot": slot,
+        "gate": gate,
+        "company": first.company,
+        "vehicle": first.vehicle,
+        "plate_canonical": first.vehicle.plate_canonical,
+        "slot_start": slot.start,
+    }
+    Booking.objects.create(declaration=first, ticket=new_ticket(), **fields)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(
+            declaration=second,
+            ticket=new_ticket(),
+            **{**fields, "slot_start": slot.start + dt.timedelta(hours=3)},
+        )
