@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0003_default_risk_rules'),
+        ('declarations', '0004_review_closed_state'),
         ('vehicles', '0002_seed_gates'),
     ]
 
