@@ -11,7 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing"])
+app.autodiscover_tasks(
+    lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing", "queueing.tracking"]
+)
 
 
 @signals.task_prerun.connect
@@ -57,5 +59,9 @@ app.conf.beat_schedule = {
     "queueing-call-forward-tick": {
         "task": "queueing.tasks.call_forward_tick",
         "schedule": 30.0,
+    },
+    "tracking-positions-sweep": {
+        "task": "queueing.tracking.tasks.positions_sweep",
+        "schedule": crontab(minute=25),
     },
 }

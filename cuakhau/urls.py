@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("declarations.urls")),
     path("", include("queueing.urls")),
     path("", include("queueing.kiosk.urls")),
+    path("", include("queueing.tracking.urls")),
     path("", include("cuakhau.notifications.urls")),
 ]
