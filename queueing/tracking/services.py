@@ -32,7 +32,7 @@ from queueing.services import booking_rebook
 from queueing.services._common import booking_payload, owners, window_text
 from vehicles.plates import canonical_plate
 
-from . import partitions, rules, selectors
+from . import ingest_sql, partitions, rules, selectors
 from .models import Position, Source, TrackingConsent, TripEstimate
 
 MAX_FIXES_PER_REQUEST = 500
@@ -63,14 +63,7 @@ def positions_ingest(
             _("Send at most %(n)s positions per request.") % {"n": MAX_FIXES_PER_REQUEST}, code="invalid"
         )
     canonical = [canonical_plate(f.plate) for f in fixes]
-    trips: dict[str, Booking] = {}
-    for booking in (
-        selectors.company_trips(actor)
-        .filter(plate_canonical__in=set(canonical))
-        .select_related("gate", "slot", "trip_estimate")
-        .order_by("plate_canonical", "slot_start", "id")
-    ):
-        trips.setdefault(booking.plate_canonical, booking)
+    trips = ingest_sql.live_trips(plates=canonical, user_id=actor.pk)
     errors = _time_problems(fixes)
     for error, fix, plate in zip(errors, fixes, canonical, strict=True):
         if plate not in trips:
@@ -84,7 +77,7 @@ def positions_ingest(
 
 def position_record(*, actor: Any, booking: Booking, fix: Fix) -> TripEstimate:
     """A fix from the "I am driving" page: the actor drives this trip and agreed to share it."""
-    booking = selectors.drivable_trips(actor).select_related("trip_estimate").filter(pk=booking.pk).first()
+    booking = selectors.drivable_trips(actor).filter(pk=booking.pk).first()
     if booking is None:
         raise NotFound(_("This trip is not one you drive, or it has ended."), code="not_live")
     if not selectors.has_consent(user=actor, booking=booking):
@@ -92,7 +85,10 @@ def position_record(*, actor: Any, booking: Booking, fix: Fix) -> TripEstimate:
     errors = _time_problems([fix])
     if errors[0]:
         raise DomainError(errors[0], code="invalid")
-    return _store([(booking, fix)], source=Source.PHONE)[0]
+    trip = ingest_sql.live_trips(plates=[booking.plate_canonical], booking_id=booking.pk)[
+        booking.plate_canonical
+    ]
+    return _store([(trip, fix)], source=Source.PHONE)[0]
 
 
 def _time_problems(fixes: Sequence[Fix]) -> list[dict[str, list[str]]]:
@@ -101,17 +97,17 @@ def _time_problems(fixes: Sequence[Fix]) -> list[dict[str, list[str]]]:
     return [{"time": [p]} if p else {} for p in problems]
 
 
-def _store(items: list[tuple[Booking, Fix]], *, source: str) -> list[TripEstimate]:
+def _store(items: list[tuple[ingest_sql.Trip, Fix]], *, source: str) -> list[TripEstimate]:
     """Write the fixes (a repeated fix is ignored) and each trip's new estimate, then warn."""
     now = timezone.now()
     per_trip: dict[int, list[Fix]] = defaultdict(list)
-    bookings: dict[int, Booking] = {}
+    trips: dict[int, ingest_sql.Trip] = {}
     rows = {}
-    for booking, fix in items:
-        bookings[booking.pk] = booking
-        per_trip[booking.pk].append(fix)
-        rows[(booking.pk, fix.time)] = Position(
-            booking_id=booking.pk,
+    for trip, fix in items:
+        trips[trip.booking_id] = trip
+        per_trip[trip.booking_id].append(fix)
+        rows[(trip.booking_id, fix.time)] = Position(
+            booking_id=trip.booking_id,
             time=fix.time,
             lat=fix.lat,
             lon=fix.lon,
@@ -121,47 +117,37 @@ def _store(items: list[tuple[Booking, Fix]], *, source: str) -> list[TripEstimat
             received=now,
         )
     estimates = [
-        _estimate(bookings[pk], sorted(fs, key=lambda f: f.time), now=now) for pk, fs in per_trip.items()
+        _estimate(trips[pk], sorted(fs, key=lambda f: f.time), now=now) for pk, fs in per_trip.items()
     ]
     with transaction.atomic():
-        Position.objects.bulk_create(rows.values(), ignore_conflicts=True)
-        TripEstimate.objects.bulk_create(
-            estimates,
-            update_conflicts=True,
-            unique_fields=["booking"],
-            update_fields=[
-                "last_fix_at", "lat", "lon", "distance_km", "road_km", "speed_kmh", "speed_basis",
-                "eta", "late", "track", "updated",
-            ],
-        )  # fmt: skip
+        ingest_sql.write(list(rows.values()), estimates)
         for estimate in estimates:
-            booking = bookings[estimate.booking_id]
+            trip = trips[estimate.booking_id]
             if (
                 estimate.late
-                and booking.state == BookingState.CONFIRMED
-                and (estimate.flagged_slot_id != booking.slot_id)
+                and trip.state == BookingState.CONFIRMED
+                and trip.flagged_slot_id != trip.slot_id
             ):
-                _warn_late(booking, estimate, now=now)
+                _warn_late(estimate, now=now)
     return estimates
 
 
-def _estimate(booking: Booking, fixes: list[Fix], *, now: dt.datetime) -> TripEstimate:
+def _estimate(trip: ingest_sql.Trip, fixes: list[Fix], *, now: dt.datetime) -> TripEstimate:
     """The trip's estimate after its new fixes (in time order); older fixes change nothing."""
-    current: TripEstimate | None = getattr(booking, "trip_estimate", None) if _has_estimate(booking) else None
-    track = list(current.track) if current else []
+    track = list(trip.track)
     for fix in fixes:
         track = rules.track_add(track, time=fix.time, lat=fix.lat, lon=fix.lon)
     newest = max(fixes, key=lambda f: f.time)
-    if current is not None and newest.time <= current.last_fix_at:
-        current.track = track
-        return current
+    if trip.last_fix_at is not None and newest.time <= trip.last_fix_at:
+        # A late delivery of older fixes: stored, but the estimate stands.
+        return TripEstimate.objects.get(booking_id=trip.booking_id)
     found = rules.estimate(
-        gate=booking.gate, time=newest.time, lat=newest.lat, lon=newest.lon, track=track,
+        gate=trip.gate, time=newest.time, lat=newest.lat, lon=newest.lon, track=track,
         reported_kmh=newest.speed_kmh,
     )  # fmt: skip
     return TripEstimate(
-        booking_id=booking.pk,
-        gate_id=booking.gate_id,
+        booking_id=trip.booking_id,
+        gate_id=trip.gate.pk,
         last_fix_at=newest.time,
         lat=newest.lat,
         lon=newest.lon,
@@ -170,24 +156,19 @@ def _estimate(booking: Booking, fixes: list[Fix], *, now: dt.datetime) -> TripEs
         speed_kmh=found.speed_kmh,
         speed_basis=found.basis,
         eta=found.eta,
-        late=rules.is_late(gate=booking.gate, slot_end=booking.slot.end, eta=found.eta),
+        late=rules.is_late(gate=trip.gate, slot_end=trip.slot_end, eta=found.eta),
         track=track,
         updated=now,
-        flagged_at=current.flagged_at if current else None,
-        flagged_slot_id=current.flagged_slot_id if current else None,
+        flagged_at=trip.flagged_at,
+        flagged_slot_id=trip.flagged_slot_id,
     )
 
 
-def _has_estimate(booking: Booking) -> bool:
-    try:
-        booking.trip_estimate  # noqa: B018 - loaded by select_related; missing raises
-    except TripEstimate.DoesNotExist:
-        return False
-    return True
-
-
-def _warn_late(booking: Booking, estimate: TripEstimate, *, now: dt.datetime) -> None:
+def _warn_late(estimate: TripEstimate, *, now: dt.datetime) -> None:
     """Flag a late trip for its current slot (once: a conditional UPDATE) and tell its people."""
+    booking = Booking.objects.select_related(
+        "declaration", "declaration__driver", "gate", "vehicle", "slot"
+    ).get(pk=estimate.booking_id)
     claimed = (
         TripEstimate.objects.filter(booking_id=booking.pk)
         .filter(Q(flagged_slot__isnull=True) | ~Q(flagged_slot_id=booking.slot_id))
@@ -196,9 +177,6 @@ def _warn_late(booking: Booking, estimate: TripEstimate, *, now: dt.datetime) ->
     if not claimed:
         return
     estimate.flagged_at, estimate.flagged_slot_id = now, booking.slot_id
-    booking = Booking.objects.select_related(
-        "declaration", "declaration__driver", "gate", "vehicle", "slot"
-    ).get(pk=booking.pk)
     offer = selectors.first_reachable_slot(booking, estimate.eta, now=now)
     payload = booking_payload(
         booking,
