@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
@@ -22,6 +22,19 @@ from queueing.models import LIVE_BOOKING_STATES, Booking, Slot
 from vehicles.models import CompanyMember, Gate
 
 from .models import Position, TripEstimate
+
+
+class PositionRow(NamedTuple):
+    """One fix to insert, in the column order of _POSITION_COLUMNS."""
+
+    booking_id: int
+    time: dt.datetime
+    lat: float
+    lon: float
+    speed_kmh: float | None
+    accuracy_m: float | None
+    source: str
+    received: dt.datetime
 
 
 @dataclass
@@ -84,6 +97,7 @@ def live_trips(
         f'ORDER BY b."plate_canonical", b."slot_start", b."id"'
     )
     trips: dict[str, Trip] = {}
+    gates: dict[int, Gate] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
@@ -91,8 +105,11 @@ def live_trips(
              flagged_at, flagged_slot_id) = row  # fmt: skip
             if plate in trips:
                 continue
-            gate = Gate(pk=gate_id, latitude=lat, longitude=lon, early_margin_minutes=early, grace_minutes=grace,
-                        timezone=zone)  # fmt: skip
+            gate = gates.get(gate_id) or gates.setdefault(
+                gate_id,
+                Gate(pk=gate_id, latitude=lat, longitude=lon, early_margin_minutes=early, grace_minutes=grace,
+                     timezone=zone),
+            )  # fmt: skip
             trips[plate] = Trip(
                 booking_id=pk,
                 plate_canonical=plate,
@@ -115,38 +132,54 @@ _ESTIMATE_COLUMNS = (
 )  # fmt: skip
 
 
-def write(positions: Sequence[Position], estimates: Sequence[TripEstimate]) -> None:
+# PostgreSQL types of the columns, for the one-statement-per-batch form (unnest of arrays).
+_POSITION_TYPES = ("bigint", "timestamptz", "float8", "float8", "float8", "float8", "varchar", "timestamptz")
+_ESTIMATE_TYPES = (
+    "bigint", "bigint", "timestamptz", "float8", "float8", "float8", "float8", "float8", "varchar",
+    "timestamptz", "boolean", "text", "timestamptz",
+)  # fmt: skip
+
+
+def _rows_sql(
+    columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """`SELECT ...` of the rows: on PostgreSQL one unnest of one array per column (a short
+    statement whatever the batch size); elsewhere a VALUES list."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        names = ", ".join(f"c{i}" for i in range(len(columns)))
+        picks = ", ".join(f"c{i}::jsonb" if c == "track" else f"c{i}" for i, c in enumerate(columns))
+        return f"SELECT {picks} FROM unnest({arrays}) AS u({names})", [
+            list(col) for col in zip(*rows, strict=True)
+        ]
+    group = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return "VALUES " + ", ".join([group] * len(rows)), [value for row in rows for value in row]
+
+
+def write(positions: Sequence[PositionRow], estimates: Sequence[TripEstimate]) -> None:
     """INSERT the fixes (a repeated one is skipped by the unique index) and upsert the estimates.
     The caller holds the transaction. The warning fields (flagged_*) are never written here."""
     ops = connection.ops
-    track_field = TripEstimate._meta.get_field("track")
+    stamp = ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         if positions:
-            values = ", ".join([f"({', '.join(['%s'] * len(_POSITION_COLUMNS))})"] * len(positions))
-            params: list[Any] = []
-            for p in positions:
-                params += [p.booking_id, ops.adapt_datetimefield_value(p.time), p.lat, p.lon, p.speed_kmh,
-                           p.accuracy_m, p.source, ops.adapt_datetimefield_value(p.received)]  # fmt: skip
+            rows = [(p.booking_id, stamp(p.time), p.lat, p.lon, p.speed_kmh, p.accuracy_m, p.source, stamp(p.received))
+                    for p in positions]  # fmt: skip
+            select, params = _rows_sql(_POSITION_COLUMNS, _POSITION_TYPES, rows)
             columns = ", ".join(f'"{c}"' for c in _POSITION_COLUMNS)
             cursor.execute(
-                f'INSERT INTO "{Position._meta.db_table}" ({columns}) VALUES {values} ON CONFLICT DO NOTHING',
-                params,
+                f'INSERT INTO "{Position._meta.db_table}" ({columns}) {select} ON CONFLICT DO NOTHING', params
             )
         if estimates:
-            group = ", ".join(["%s"] * len(_ESTIMATE_COLUMNS) + ["NULL", "NULL"])
-            values = ", ".join([f"({group})"] * len(estimates))
-            params = []
-            for t in estimates:
-                params += [t.booking_id, t.gate_id, ops.adapt_datetimefield_value(t.last_fix_at), t.lat, t.lon,
-                           t.distance_km, t.road_km, t.speed_kmh, t.speed_basis,
-                           ops.adapt_datetimefield_value(t.eta), t.late,
-                           track_field.get_db_prep_value(t.track, connection),
-                           ops.adapt_datetimefield_value(t.updated)]  # fmt: skip
+            rows = [(t.booking_id, t.gate_id, stamp(t.last_fix_at), t.lat, t.lon, t.distance_km, t.road_km,
+                     t.speed_kmh, t.speed_basis, stamp(t.eta), t.late, json.dumps(t.track), stamp(t.updated))
+                    for t in estimates]  # fmt: skip
+            select, params = _rows_sql(_ESTIMATE_COLUMNS, _ESTIMATE_TYPES, rows)
             columns = ", ".join(f'"{c}"' for c in _ESTIMATE_COLUMNS)
-            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in _ESTIMATE_COLUMNS[1:])
+            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in _ESTIMATE_COLUMNS)
+            # A new row starts unflagged (the columns' NULL default); an existing one keeps its flag.
             cursor.execute(
-                f'INSERT INTO "{TripEstimate._meta.db_table}" ({columns}, "flagged_at", "flagged_slot_id") '
-                f"VALUES {values} "
+                f'INSERT INTO "{TripEstimate._meta.db_table}" ({columns}) {select} '
                 f'ON CONFLICT ("booking_id") DO UPDATE SET {updates}',
                 params,
             )

@@ -106,15 +106,8 @@ def _store(items: list[tuple[ingest_sql.Trip, Fix]], *, source: str) -> list[Tri
     for trip, fix in items:
         trips[trip.booking_id] = trip
         per_trip[trip.booking_id].append(fix)
-        rows[(trip.booking_id, fix.time)] = Position(
-            booking_id=trip.booking_id,
-            time=fix.time,
-            lat=fix.lat,
-            lon=fix.lon,
-            speed_kmh=fix.speed_kmh,
-            accuracy_m=fix.accuracy_m,
-            source=source,
-            received=now,
+        rows[(trip.booking_id, fix.time)] = ingest_sql.PositionRow(
+            trip.booking_id, fix.time, fix.lat, fix.lon, fix.speed_kmh, fix.accuracy_m, source, now
         )
     estimates = [
         _estimate(trips[pk], sorted(fs, key=lambda f: f.time), now=now) for pk, fs in per_trip.items()
