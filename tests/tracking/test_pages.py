@@ -180,3 +180,19 @@ def test_the_wait_estimate_of_a_truck_far_behind_a_queue_on_the_road(
     )
     estimate = wait_estimate(gate, trip)
     assert (estimate.arriving, estimate.ahead, estimate.minutes) == (3, 3, None)
+
+
+def test_the_demo_has_a_truck_en_route_to_huu_nghi_once(capsys):
+    from django.core.management import call_command
+
+    from queueing.tracking.models import TripEstimate
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert out.count("en route to Hữu Nghị") == 1
+    [estimate] = TripEstimate.objects.all()
+    assert estimate.late is False
+    assert Position.objects.filter(booking_id=estimate.booking_id).count() == 11
+    # 58 km − 50 km/h × 10 min ≈ 49.7 km due south (and 5 km west): ~62 km by road at 50 km/h.
+    assert 60 < estimate.road_km < 64
