@@ -2,10 +2,12 @@
 the one-tap rebook, consent, and the retention sweep.
 
 1. `positions_ingest` (fleet systems, API) and `position_record` (a driver's phone) validate,
-   then `_store` writes the fixes and the estimates in one transaction.
-2. A confirmed truck whose estimate passes the end of its entry window is flagged with one
-   conditional UPDATE (so once per slot, however many fixes race) and its people are told, with
-   the first slot it can reach.
+   then `_store` writes the fixes and the estimates, all or nothing (`ingest_sql.write`: one
+   statement on PostgreSQL).
+2. A confirmed truck whose estimate passes the end of its entry window is then flagged with one
+   conditional UPDATE (so once per slot, however many fixes race) and, in the same transaction,
+   its people are told, with the first slot it can reach. Should that fail, the flag is not set
+   and the next fix tries again.
 3. `trip_rebook_reachable` is that offer's one tap: the atomic `booking_rebook` of queueing.
 4. `positions_sweep` (beat) deletes positions older than TRACKING_RETENTION_DAYS: whole day
    partitions on PostgreSQL, rows on SQLite.
@@ -112,15 +114,11 @@ def _store(items: list[tuple[ingest_sql.Trip, Fix]], *, source: str) -> list[Tri
     estimates = [
         _estimate(trips[pk], sorted(fs, key=lambda f: f.time), now=now) for pk, fs in per_trip.items()
     ]
-    with transaction.atomic():
-        ingest_sql.write(list(rows.values()), estimates)
-        for estimate in estimates:
-            trip = trips[estimate.booking_id]
-            if (
-                estimate.late
-                and trip.state == BookingState.CONFIRMED
-                and trip.flagged_slot_id != trip.slot_id
-            ):
+    ingest_sql.write(list(rows.values()), estimates)
+    for estimate in estimates:
+        trip = trips[estimate.booking_id]
+        if estimate.late and trip.state == BookingState.CONFIRMED and trip.flagged_slot_id != trip.slot_id:
+            with transaction.atomic():
                 _warn_late(estimate, now=now)
     return estimates
 
