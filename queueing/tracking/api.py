@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .models import Source, TripEstimate
+from .models import Source
 
 
 class FixSerializer(serializers.Serializer):
@@ -48,12 +48,14 @@ class FixSerializer(serializers.Serializer):
         )
 
 
-class TripSerializer(serializers.ModelSerializer):
-    distance_km = serializers.FloatField(source="road_km")
-
-    class Meta:
-        model = TripEstimate
-        fields = ["booking", "eta", "distance_km", "speed_kmh", "late"]
+class TripSerializer(serializers.Serializer):
+    # Declared, not a ModelSerializer: building fields from the model on every answer cost more
+    # than the whole write of a fix.
+    booking = serializers.IntegerField(source="booking_id")
+    eta = serializers.DateTimeField()
+    distance_km = serializers.FloatField(source="road_km", help_text=_("by road, estimated"))
+    speed_kmh = serializers.FloatField()
+    late = serializers.BooleanField()
 
 
 class PositionsView(APIView):
