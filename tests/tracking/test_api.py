@@ -152,3 +152,29 @@ def test_a_user_of_no_company_stores_nothing(api_client, stranger, trip, gate):
     reply = api_client.post(URL, fix(trip.vehicle.plate, timezone.now(), offset(gate, 0, -30)), format="json")
     assert reply.status_code == 400
     assert Position.objects.count() == 0
+
+
+def test_a_fix_costs_three_statements_and_a_burst_of_many_trucks_the_same(
+    token_client, trip, company, owner, gate, django_assert_num_queries
+):
+    """Token, the live trips, one write (fixes and estimates together) — on PostgreSQL; SQLite
+    writes them in two statements inside a transaction."""
+    from django.db import connection
+
+    from queueing import services
+
+    others = [
+        services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=owner)
+        for _ in range(5)
+    ]
+    now = timezone.now()
+    expected = 3 if connection.vendor == "postgresql" else 6  # SAVEPOINT, 2 writes, RELEASE
+    with django_assert_num_queries(expected):
+        token_client.post(
+            URL, fix(trip.vehicle.plate, now - dt.timedelta(seconds=30), offset(gate, 0, -30)), format="json"
+        )
+    burst = [fix(b.vehicle.plate, now, offset(gate, 0, -40)) for b in [trip, *others]]
+    with django_assert_num_queries(expected):
+        reply = token_client.post(URL, burst, format="json")
+    assert reply.status_code == 201
+    assert Position.objects.count() == 7

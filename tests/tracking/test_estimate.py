@@ -169,3 +169,50 @@ def test_a_stale_offer_is_refused_and_nothing_moves(token_client, trip, gate, ow
     assert trip.slot_id not in (too_early.pk, reachable.pk)
     too_early.refresh_from_db()
     assert too_early.booked == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fixes_racing_for_a_late_truck_warn_its_operator_once(company, owner, gate):
+    """Eight requests at once, each with a fix that makes the truck late: one warning."""
+    import threading
+
+    from django.db import connections
+
+    from queueing import services as queueing_services
+    from queueing.tracking import services
+    from tests.queueing.conftest import make_declaration
+
+    start = (timezone.now() + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    booking = queueing_services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate, start=start), actor=owner
+    )
+    lat, lon = offset(gate, 0, -150)  # 187.5 km by road: at least 3 h; the window closes in 2 h 30
+    barrier = threading.Barrier(8)
+    failures = []
+
+    def send(i: int) -> None:
+        try:
+            barrier.wait()
+            at = timezone.now() - dt.timedelta(seconds=i)
+            services.positions_ingest(
+                actor=owner, fixes=[services.Fix(plate=booking.vehicle.plate, time=at, lat=lat, lon=lon)]
+            )
+        except Exception as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert TripEstimate.objects.get(booking=booking).late is True
+    assert (
+        Notification.objects.filter(
+            event__startswith="booking.late", recipient=owner, channel="in_app"
+        ).count()
+        == 1
+    )
