@@ -10,7 +10,7 @@ dropped and re-created each run). Needs `wrk` (apt-get install -y wrk).
 1. Makes 10 companies of 100 trucks each (one fleet system, one token per company), every truck
    with a confirmed booking at Hữu Nghị and no estimate yet.
 2. Starts gunicorn with DEBUG=0 and strong secrets, then runs wrk (Lua scripts written here):
-   - floor: POST /bench/floor/, one indexed lookup + one INSERT in a transaction (bench/positions_urls.py);
+   - floor: POST /bench/floor/, one indexed lookup + one INSERT in a transaction (bench/positions_server/urls.py);
    - single: POST /api/v1/positions/ with one fix of a random truck (validation, insert,
      estimate upsert), the scenario's 1,000 trucks every 30 s being 33 requests/s;
    - burst: POST /api/v1/positions/ with 100 fixes, one per truck of a company.
@@ -270,7 +270,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     # Production settings here too (the in-process figures), with strong secrets.
     production = {
-        "DJANGO_SETTINGS_MODULE": "bench.positions_settings",
+        "DJANGO_SETTINGS_MODULE": "bench.positions_server.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FEE_CALLBACK_SECRET": secrets.token_urlsafe(32),
@@ -288,7 +288,7 @@ def main() -> None:
 
     env = {**os.environ, **production, "DATABASE_URL": url, "TASKS_MODE": "eager"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.positions_wsgi:application", "--workers", "4",
+        [sys.executable, "-m", "gunicorn", "bench.positions_server.wsgi:application", "--workers", "4",
          "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
