@@ -87,9 +87,11 @@ def position_record(*, actor: Any, booking: Booking, fix: Fix) -> TripEstimate:
     errors = _time_problems([fix])
     if errors[0]:
         raise DomainError(errors[0], code="invalid")
-    trip = ingest_sql.live_trips(plates=[booking.plate_canonical], booking_id=booking.pk)[
+    trip = ingest_sql.live_trips(plates=[booking.plate_canonical], booking_id=booking.pk).get(
         booking.plate_canonical
-    ]
+    )
+    if trip is None:  # ended a moment ago
+        raise NotFound(_("This trip is not one you drive, or it has ended."), code="not_live")
     return _store([(trip, fix)], source=Source.PHONE)[0]
 
 
@@ -232,8 +234,8 @@ def positions_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
     1. PostgreSQL: make the partitions of the coming days; drop every day partition that ended
        before the cutoff (no row-by-row delete, nothing to vacuum).
-    2. Delete the remaining older rows (the partition the cutoff falls in, the default one; on
-       SQLite the whole table through the unique index's time order).
+    2. Delete the remaining older rows as rows (on PostgreSQL only the partition the cutoff
+       falls in and the default one hold any; on SQLite, the whole table).
     3. Delete estimates and consents of bookings closed before the cutoff.
     """
     now = now or timezone.now()
