@@ -59,7 +59,10 @@ messages: install
 	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
+# bench/positions_http.py drives its server with wrk (Debian package).
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+	  || echo "WARNING: wrk missing (apt-get install wrk); bench/positions_http.py will fail"
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:

@@ -45,5 +45,6 @@ urlpatterns = [
     path("", include("declarations.fees.api_urls")),
     path("", include("queueing.api_urls")),
     path("", include("queueing.kiosk.api_urls")),
+    path("", include("queueing.tracking.api_urls")),
     path("", include("cuakhau.notifications.api_urls")),
 ]

@@ -12,7 +12,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing"])
+app.autodiscover_tasks(
+    lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing", "queueing.tracking"]
+)
 
 
 @signals.task_prerun.connect
@@ -58,5 +60,9 @@ app.conf.beat_schedule = {
     "queueing-call-forward-tick": {
         "task": "queueing.tasks.call_forward_tick",
         "schedule": float(settings.CALL_FORWARD_INTERVAL_SECONDS),
+    },
+    "tracking-positions-sweep": {
+        "task": "queueing.tracking.tasks.positions_sweep",
+        "schedule": crontab(minute=25),
     },
 }

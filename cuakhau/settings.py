@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "declarations.fees",
     "queueing",
     "queueing.kiosk",
+    "queueing.tracking",
 ]
 
 MIDDLEWARE = [
@@ -423,3 +424,17 @@ FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-s
 if not DEBUG:
     # Refuse to start with a default or short secret, or a sandbox that forges payments.
     refuse_weak_production_secrets(globals())
+# Trucks en route (queueing/tracking, docs/tracking.md).
+TRACKING_RETENTION_DAYS = _env_int("TRACKING_RETENTION_DAYS", 7)
+if TRACKING_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("TRACKING_RETENTION_DAYS must be at least 1")
+try:
+    TRACKING_ROAD_FACTOR = env.float("TRACKING_ROAD_FACTOR", default=1.25)
+    TRACKING_MIN_SPEED_KMH = env.float("TRACKING_MIN_SPEED_KMH", default=20.0)
+    TRACKING_MAX_SPEED_KMH = env.float("TRACKING_MAX_SPEED_KMH", default=60.0)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRACKING_* speeds and road factor must be numbers: {exc}") from exc
+if not (1.0 <= TRACKING_ROAD_FACTOR <= 3.0):
+    raise ImproperlyConfigured("TRACKING_ROAD_FACTOR must be between 1 and 3")
+if not (0 < TRACKING_MIN_SPEED_KMH <= TRACKING_MAX_SPEED_KMH):
+    raise ImproperlyConfigured("TRACKING_MIN_SPEED_KMH must be above 0 and at most TRACKING_MAX_SPEED_KMH")

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("declarations.urls")),
     path("", include("queueing.urls")),
     path("", include("queueing.kiosk.urls")),
+    path("", include("queueing.tracking.urls")),
     path("", include("cuakhau.notifications.urls")),
 ]
 

@@ -8,6 +8,7 @@ the page renders offline (no CDN, no JavaScript library).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,24 @@ from vehicles.selectors import gates_for_user
 
 from .models import Booking, BookingState, Slot
 from .rules import gate_zone, local_day_bounds
+
+# Sections a floor above adds to each gate's card (e.g. trucks en route): registered in its
+# AppConfig.ready() with a template and a function (request, gate, day) -> context or None.
+SectionContext = Callable[[HttpRequest, Gate, dt.date], "dict[str, Any] | None"]
+_sections: dict[str, tuple[int, SectionContext]] = {}
+
+
+def register_dashboard_section(*, template: str, context: SectionContext, order: int = 100) -> None:
+    _sections[template] = (order, context)
+
+
+def sections_for(request: HttpRequest, gate: Gate, day: dt.date) -> list[dict[str, Any]]:
+    shown = []
+    for template, (_order, context) in sorted(_sections.items(), key=lambda kv: (kv[1][0], kv[0])):
+        found = context(request, gate, day)
+        if found is not None:
+            shown.append({"template": template, "context": found})
+    return shown
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -183,6 +202,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     figures = [gate_day(g, day) for g in selected]
     for f in figures:
         f.chart = hourly_svg(f.hourly)  # type: ignore[attr-defined]
+        f.sections = sections_for(request, f.gate, day)  # type: ignore[attr-defined]
     return render(
         request,
         "dashboard/index.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,32 @@ def partner_remaining_today(gate: Gate) -> tuple[int, int] | None:
 
 
 @dataclass(frozen=True)
+class ExpectedArrival:
+    """When a booked truck should reach the yard, and how many trucks should reach it before."""
+
+    at: dt.datetime
+    ahead: int
+
+
+# Arrivals are known by a floor above (queueing.tracking); it connects its source here.
+ArrivalSource = Callable[[Gate, Booking, dt.datetime], "ExpectedArrival | None"]
+_arrival_sources: list[ArrivalSource] = []
+
+
+def register_arrival_source(source: ArrivalSource) -> None:
+    if source not in _arrival_sources:
+        _arrival_sources.append(source)
+
+
+def expected_arrival(gate: Gate, booking: Booking, now: dt.datetime) -> ExpectedArrival | None:
+    for source in _arrival_sources:
+        found = source(gate, booking, now)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
 class WaitEstimate:
     position: int | None  # in the yard queue (None: not in the yard; then ahead = yard size)
     ahead: int
@@ -91,6 +118,8 @@ class WaitEstimate:
     minutes: int | None
     remaining_today: int | None  # places the partner side still accepts today
     beyond_today: bool  # the partner side will not take this truck today at the set figure
+    arriving: int = 0  # trucks en route expected in the yard before this one
+    arrives_at: dt.datetime | None = None  # when this truck (not yet in the yard) is expected
 
 
 def wait_estimate(
@@ -102,10 +131,18 @@ def wait_estimate(
     a figure is set; else the calls actually made in the last 2 hours; else no estimate at all
     (better none than a wrong one). When more trucks are ahead than the partner still accepts
     today, the estimate says so instead of promising a time.
+
+    A booked truck still on the road (a known arrival estimate) also has ahead of it the trucks
+    en route expected before it, less those the gate releases until it arrives (at the rate).
     """
     now = now or timezone.now()
     position = queue_position(booking) if booking is not None else None
     ahead = (position - 1) if position else yard_queue(gate).count()
+    arrival = (
+        expected_arrival(gate, booking, now)
+        if booking is not None and booking.state == BookingState.CONFIRMED
+        else None
+    )
     today = timezone.localdate(timezone=rules.gate_zone(gate))
     partner = partner_remaining_today(gate)
     remaining = None
@@ -127,11 +164,24 @@ def wait_estimate(
         if recent:
             rate = recent / 2
             basis = "observed"
+    if arrival is not None:
+        released = int((rate or 0.0) * max((arrival.at - now).total_seconds(), 0.0) / 3600)
+        ahead = max(ahead + arrival.ahead - released, 0)
     beyond = remaining is not None and ahead + 1 > remaining
     minutes = None
     if rate and not beyond:
         minutes = round((ahead + 1) / rate * 60)
-    return WaitEstimate(position, ahead, rate, basis, minutes, remaining, beyond)
+    return WaitEstimate(
+        position,
+        ahead,
+        rate,
+        basis,
+        minutes,
+        remaining,
+        beyond,
+        arriving=arrival.ahead if arrival else 0,
+        arrives_at=arrival.at if arrival else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ class Gate(models.Model):
     bank_bin = models.CharField(_("bank BIN (VietQR)"), max_length=6, blank=True)
     bank_account = models.CharField(_("bank account"), max_length=19, blank=True)
     bank_account_name = models.CharField(_("account name"), max_length=80, blank=True)
+    # Where trucks are heading (WGS 84): arrival estimates measure the distance to this point.
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -20,6 +20,7 @@ def ensure_seeded_gates(
     """Create the seeded gates that do not exist; return how many were created."""
     migration = importlib.import_module("vehicles.migrations.0002_seed_gates")
     names = importlib.import_module("vehicles.migrations.0003_gate_names_in_other_languages").NAMES
+    coordinates = importlib.import_module("vehicles.migrations.0004_gate_coordinates").COORDINATES
     gate_model = (apps or global_apps).get_model("vehicles", "Gate")
     present = set(gate_model.objects.using(using).values_list("code", flat=True))
     created = 0
@@ -38,6 +39,8 @@ def ensure_seeded_gates(
             bank_bin="970436",
             bank_account="0011001234567",
             bank_account_name="BQL CUA KHAU LANG SON",
+            latitude=coordinates[code][0],
+            longitude=coordinates[code][1],
         )
         created += 1
     return created

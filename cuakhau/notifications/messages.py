@@ -84,6 +84,21 @@ MESSAGES: dict[str, tuple[Any, Any]] = {
         _("Missed slot: %(plate)s"),
         _("%(plate)s did not enter the yard during %(window)s; the booking is closed."),
     ),
+    "booking.late": (
+        _("%(plate)s may miss its slot"),
+        _(
+            "%(plate)s is %(distance)s km from %(gate)s and expected about %(eta)s, after its "
+            "entry window %(window)s closes. Rebook in one tap to %(offer)s, the first slot it "
+            "can reach."
+        ),
+    ),
+    "booking.late_no_slot": (
+        _("%(plate)s may miss its slot"),
+        _(
+            "%(plate)s is %(distance)s km from %(gate)s and expected about %(eta)s, after its "
+            "entry window %(window)s closes. No later slot has room yet: rebook or cancel."
+        ),
+    ),
     "booking.waitlist_offer": (
         _("A place freed up at %(gate)s"),
         _("A place is free at %(gate)s, %(window)s. Book it in the portal."),

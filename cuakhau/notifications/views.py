@@ -21,6 +21,7 @@ PAGE_SIZE = 30
 SUBJECT_URLS = {
     "declaration": "/portal/declarations/{id}/",
     "booking": "/portal/bookings/{id}/",
+    "trip": "/portal/driving/{id}/",
 }
 
 

@@ -124,6 +124,10 @@ class Command(BaseCommand):
 
         for line in seed_declarations():
             self.stdout.write(f"  demo: {line}")
+        from queueing.tracking.demo import seed_positions
+
+        for line in seed_positions():
+            self.stdout.write(f"  demo: {line}")
         # -------------------------------------------------------------------------------------
 
         self.print_logins()
