@@ -31,3 +31,8 @@ urlpatterns = [
     path("", include("queueing.kiosk.urls")),
     path("", include("cuakhau.notifications.urls")),
 ]
+
+# Styled error pages in the reader's language, pointing to where their work is.
+handler403 = "vehicles.error_pages.forbidden"
+handler404 = "vehicles.error_pages.not_found"
+handler500 = "vehicles.error_pages.server_error"
