@@ -265,6 +265,10 @@ class DeclarationAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.declarations_for_user(request.user)
 
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj: Declaration) -> str:
+        return obj.number
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.models import Profile
+from cuakhau.accounts.roles import Role
 
 from . import selectors, services
 from .models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
@@ -203,7 +204,8 @@ class RoleUserAdmin(UserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
-        return ", ".join(group.name for group in obj.groups.all())
+        labels = dict(Role.choices)
+        return ", ".join(str(labels.get(group.name, group.name)) for group in obj.groups.all())
 
 
 if admin.site.is_registered(User):
