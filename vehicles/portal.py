@@ -76,7 +76,7 @@ def work_home(user: Any) -> WorkHome:
         gate = gates_for_user(user).order_by("code").first()
         if gate is not None:
             return WorkHome(
-                reverse("kiosk", args=[gate.code]), _("The kiosk of %(gate)s") % {"gate": gate.name}
+                reverse("kiosk:kiosk", args=[gate.code]), _("The kiosk of %(gate)s") % {"gate": gate.name}
             )
     if user.is_staff:
         return WorkHome(reverse("admin:index"), _("The administration"))
