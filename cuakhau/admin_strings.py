@@ -51,4 +51,13 @@ DJANGO_ADMIN_STRINGS = [
     gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
     gettext_noop("Enable password-based authentication for this user by setting a password."),
 ]
-DJANGO_ADMIN_PLURALS = [ngettext_lazy("entry", "entries")]
+DJANGO_ADMIN_PLURALS = [
+    ngettext_lazy("entry", "entries"),
+    # django.utils.timesince (the queue's "waiting" and "late"): missing in Django's Vietnamese
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+]

@@ -493,10 +493,12 @@ class AgencyReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"), ordering="state")
     def holder(self, obj: AgencyReview) -> str:
-        """'In review — Nguyễn Văn A' (a colleague's claim visible in the list)."""
+        """'In review' and who holds it: a colleague's claim is visible in the list."""
         state = obj.get_state_display()
         if obj.officer_id:
-            return format_html("{} — {}", state, workspace.person(obj.officer))
+            return format_html(
+                '{}<br><small class="ck-muted">{}</small>', state, workspace.person(obj.officer)
+            )
         return str(state)
 
     @admin.display(description=_("waiting"), ordering="ready_at")
@@ -511,10 +513,8 @@ class AgencyReviewAdmin(admin.ModelAdmin):
             return "-"
         when = workspace.short_time(obj.due_at)
         if obj.is_overdue:
-            late = timesince(obj.due_at, depth=1)
-            return format_html(
-                '<span class="ck-overdue">{} · {}</span>', when, gettext("%(time)s late") % {"time": late}
-            )
+            late = gettext("%(time)s late") % {"time": timesince(obj.due_at, depth=1)}
+            return format_html('{}<br><span class="ck-overdue">{}</span>', when, late)
         return when
 
 

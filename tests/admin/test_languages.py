@@ -33,6 +33,7 @@ ROLE_CODES = {str(role) for role in Role.values}
 # Words that read the same in every language of the product (names, units, standards).
 SAME_IN_EVERY_LANGUAGE = {"hs", "vnd", "usd", "iso", "ft", "kg", "id"}
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|\{\w*\}|<[^>]*>")
+_NUMBER = re.compile(r"[\d.,:/%]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
 
 
@@ -115,7 +116,7 @@ def english_left(html: str, language: str) -> list[str]:
     for text in parser.texts:
         tokens = text.split()
         words = [t.strip(".,:;!?()[]«»\"'…›‹/|*+—–-").lower() for t in tokens]
-        words = [w for w in words if w]
+        words = [w for w in words if w and not _NUMBER.fullmatch(w)]  # "0 minutes" is English
         if text in ROLE_CODES or text.removeprefix("› ") in ROLE_CODES:
             continue
         if not words or any(not w.isascii() or not w.isalpha() for w in words):
@@ -185,6 +186,7 @@ def test_the_detector_finds_an_english_field_name_and_ignores_data():
         '<td>TK0000012</td><option lang="en">English</option><p>Tờ khai</p></body></html>'
     )
     assert english_left(html, "vi") == ["Channel reason"]
+    assert english_left("<td>0\xa0minutes</td><td>12:05</td>", "vi") == ["0\xa0minutes"]
     assert english_left('<p>Approve</p><p title="Show counts">3</p>', "zh-hans") == ["Approve", "Show counts"]
 
 
