@@ -370,7 +370,11 @@ class AgencyReviewAdmin(admin.ModelAdmin):
         return bool(selectors.officer_agency(request.user))
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        extra = {"queue_counts": selectors.work_queue_counts(request.user), **(extra_context or {})}
+        extra = {
+            "title": gettext("Work queue"),
+            "queue_counts": selectors.work_queue_counts(request.user),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     def change_view(
