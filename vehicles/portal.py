@@ -83,8 +83,8 @@ def work_home(user: Any) -> WorkHome:
     return WorkHome(reverse("portal-home"), _("The portal"))
 
 
-def is_staff_member(user: Any) -> bool:
-    """Officers, managers and gate staff: people who work at the gate, not for a company."""
-    from cuakhau.accounts.roles import STAFF_ROLES, user_has_role
+def is_officer(user: Any) -> bool:
+    """Customs, border guard and quarantine officers: their work is the admin's queue."""
+    from cuakhau.accounts.roles import AGENCY_ROLE, user_has_role
 
-    return any(user_has_role(user, role) for role in STAFF_ROLES)
+    return any(user_has_role(user, role) for role in AGENCY_ROLE.values())
