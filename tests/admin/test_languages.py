@@ -1,8 +1,8 @@
 """Every admin page a role can open reads in its language: no English left in vi or zh pages.
 
 The walk: for each role (customs officer, gate manager, gate staff, superuser) and each of
-Vietnamese and Chinese, the admin home, every app page, every changelist and the change page
-of its first row. A piece of visible text is "left in English" when it is made only of English
+Vietnamese and Chinese, the admin home, every app page, every changelist, the add form where
+they may add, and the change page of the first row. A piece of visible text is "left in English" when it is made only of English
 words of the message catalogues (ours and Django's msgids) — that is how an untranslated
 string, a field without a translatable name ("Channel reason") or an automatic plural
 ("Lái xes") shows. Data (plates, codes, names, numbers) is never a sentence of catalogue words.
@@ -141,7 +141,8 @@ def _users() -> dict[str, object]:
 
 
 def admin_pages(user) -> list[str]:  # type: ignore[no-untyped-def]
-    """The admin home, and for every model this user may view: its app, list and first row."""
+    """The admin home, and for every model this user may view: its app, list, add form (when
+    they may add) and first row."""
     request = RequestFactory().get("/admin/")
     request.user = user
     pages = ["/admin/"]
@@ -153,6 +154,8 @@ def admin_pages(user) -> list[str]:  # type: ignore[no-untyped-def]
         if app not in pages:
             pages.append(app)
         pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if model_admin.has_add_permission(request):
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
         first = model_admin.get_queryset(request).order_by("pk").first()
         if first is not None:
             try:

@@ -66,6 +66,9 @@ def test_an_officer_works_the_queue_in_one_step_decisions_and_a_bulk_claim(chrom
     expect(rows.first).to_contain_text(overdue.declaration.number)
     expect(rows.first.locator(".ck-overdue")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(
+        "(r => r.scrollWidth <= r.clientWidth)(document.querySelector('#changelist .results'))"
+    )
     expect(page.locator("#queue-counts")).to_contain_text("1")
     snap(page, "1-queue")
 
