@@ -2,10 +2,11 @@
 
 The walk: for each role (customs officer, gate manager, gate staff, superuser) and each of
 Vietnamese and Chinese, the admin home, every app page, every changelist, the add form where
-they may add, and the change page of the first row. A piece of visible text is "left in English" when it is made only of English
-words of the message catalogues (ours and Django's msgids) — that is how an untranslated
-string, a field without a translatable name ("Channel reason") or an automatic plural
-("Lái xes") shows. Data (plates, codes, names, numbers) is never a sentence of catalogue words.
+they may add, and the change page of the first row. A piece of visible text is "left in
+English" when it is made only of English words of the message catalogues (ours and Django's
+msgids) — that is how an untranslated string, a field without a translatable name ("Channel
+reason") or an automatic plural ("Lái xes") shows. Data (plates, codes, names, numbers) is
+never a sentence of catalogue words.
 """
 
 from __future__ import annotations
