@@ -109,3 +109,26 @@ def test_an_officer_works_the_queue_in_one_step_decisions_and_a_bulk_claim(chrom
     assert states == {("in_review", officer.pk)}
     expect(page.locator("#result_list")).to_contain_text("Trần Thị")
     context.close()
+
+
+def test_the_printable_declaration_is_one_a4_page(chromium, live_server, owner, officers):
+    yellow_always()
+    declaration = services.declaration_submit(actor=owner, declaration=new_draft(owner))
+    review = declaration.reviews.get(agency="customs")
+    services.review_decide(actor=officers["customs"], review=review, decision="approve", note="Đạt")
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("input[name=username]", officers["customs"].username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    page.goto(f"{live_server.url}/admin/declarations/declaration/{declaration.pk}/print/")
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.emulate_media(media="print")
+    snap(page, "4-print")
+
+    assert page.locator(".ck-print-qr svg").count() == 1
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    context.close()
