@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
+
+from .selectors import company_for_user, gates_for_user
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 
@@ -57,13 +63,6 @@ def work_home(user: Any) -> WorkHome:
     Officers: their work queue. Managers: the dashboard. Gate staff: the kiosk of their first
     gate. Operators and everyone else signed in: the portal. Anonymous: the login page.
     """
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from cuakhau.accounts.roles import Role, user_has_role
-
-    from .selectors import company_for_user, gates_for_user
-
     if not getattr(user, "is_authenticated", False):
         return WorkHome(reverse("login"), _("Log in"))
     if company_for_user(user) is not None:
@@ -85,6 +84,4 @@ def work_home(user: Any) -> WorkHome:
 
 def is_officer(user: Any) -> bool:
     """Customs, border guard and quarantine officers: their work is the admin's queue."""
-    from cuakhau.accounts.roles import AGENCY_ROLE, user_has_role
-
     return any(user_has_role(user, role) for role in AGENCY_ROLE.values())

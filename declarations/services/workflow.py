@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..selectors import (
     REVIEWABLE_STATES,
+    bulk_refusal,
     company_operators,
     may_decide,
     officer_agency,
@@ -358,8 +359,6 @@ def reviews_bulk(*, actor: Any, review_ids: list[int], action: str) -> BulkResul
     Approving in bulk is the one-step decision for each review the officer may approve now
     (`selectors.bulk_refusal` says why another is left for one-by-one decision).
     """
-    from ..selectors import bulk_refusal
-
     result = BulkResult()
     for review_id in review_ids:
         review = AgencyReview.objects.select_related("declaration", "officer").filter(pk=review_id).first()
