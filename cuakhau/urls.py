@@ -55,3 +55,7 @@ if settings.API_DOCS_ENABLED:  # off in production unless API_DOCS_ENABLED=1
     urlpatterns.append(
         path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs")
     )
+# Styled error pages in the reader's language, pointing to where their work is.
+handler403 = "vehicles.error_pages.forbidden"
+handler404 = "vehicles.error_pages.not_found"
+handler500 = "vehicles.error_pages.server_error"

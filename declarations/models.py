@@ -74,10 +74,18 @@ LIVE_FOR_BOOKING = (S.SUBMITTED, S.UNDER_REVIEW, S.CLEARED)
 
 
 class Declaration(ConcurrentTransitionMixin, models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="declarations")
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="declarations")
-    driver = models.ForeignKey(Driver, on_delete=models.PROTECT, related_name="declarations")
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="declarations")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("company")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("vehicle")
+    )
+    driver = models.ForeignKey(
+        Driver, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("driver")
+    )
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("gate")
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     planned_date = models.DateField(_("planned date"))
     delivery_mode = models.CharField(
@@ -90,17 +98,19 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
     channel = models.CharField(
         _("customs channel"), max_length=10, choices=Channel.choices, null=True, blank=True
     )
-    channel_reason = models.CharField(max_length=200, blank=True)
+    channel_reason = models.CharField(max_length=200, blank=True, verbose_name=_("channel rule"))
     required_agencies = models.JSONField(_("required agencies"), default=list, blank=True)
     round = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Submission round: 1 at first submit, +1 at each resubmission")
+        default=0,
+        help_text=_("Submission round: 1 at first submit, +1 at each resubmission"),
+        verbose_name=_("submission round"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    cleared_at = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    cleared_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cleared at"))
+    valid_until = models.DateTimeField(null=True, blank=True, verbose_name=_("valid until"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -110,6 +120,7 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "valid_until"]),
         ]
         verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
 
     def __str__(self) -> str:
         return self.number
@@ -169,14 +180,16 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
 
 
 class CargoLine(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="cargo_lines")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="cargo_lines", verbose_name=_("declaration")
+    )
     description = models.CharField(_("description"), max_length=200)
     hs_code = models.CharField(_("HS code"), max_length=10, validators=[validate_hs_code])
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=20)
     gross_kg = models.DecimalField(_("gross weight (kg)"), max_digits=12, decimal_places=2)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, default=0)
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
     origin = models.CharField(_("origin"), max_length=2, default="VN")
     perishable = models.BooleanField(_("perishable"), default=False)
 
@@ -188,13 +201,16 @@ class CargoLine(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="cargo_value_not_negative"),
         ]
         verbose_name = _("cargo line")
+        verbose_name_plural = _("cargo lines")
 
     def __str__(self) -> str:
         return f"{self.hs_code} {self.description}"
 
 
 class Container(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="containers")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="containers", verbose_name=_("declaration")
+    )
     number = models.CharField(_("container number"), max_length=11, validators=[validate_container_number])
     size_ft = models.PositiveSmallIntegerField(
         _("size (ft)"), choices=[(20, "20 ft"), (40, "40 ft"), (45, "45 ft")], default=40
@@ -206,6 +222,7 @@ class Container(models.Model):
             models.UniqueConstraint(fields=["declaration", "number"], name="container_unique_per_declaration")
         ]
         verbose_name = _("container")
+        verbose_name_plural = _("containers")
 
     def __str__(self) -> str:
         return self.number
@@ -225,18 +242,21 @@ def document_path(instance: Document, filename: str) -> str:
 
 
 class Document(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="documents", verbose_name=_("declaration")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=document_path)
-    original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded = models.DateTimeField(auto_now_add=True)
+    original_name = models.CharField(max_length=200, blank=True, verbose_name=_("file name"))
+    content_type = models.CharField(max_length=50, verbose_name=_("file type"))
+    size = models.PositiveIntegerField(verbose_name=_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    uploaded = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("document")
+        verbose_name_plural = _("documents")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
@@ -257,21 +277,30 @@ OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW, R.INFO_REQUESTED)
 
 
 class AgencyReview(ConcurrentTransitionMixin, models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="reviews")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("declaration")
+    )
     agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
     state = FSMField(_("state"), default=R.PENDING, choices=R.choices, protected=True, max_length=20)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("officer"),
     )
     note = models.TextField(_("decision note"), blank=True)
-    decided_by_rule = models.CharField(max_length=80, blank=True)
+    decided_by_rule = models.CharField(max_length=80, blank=True, verbose_name=_("decided by rule"))
     # When the clock of the decision-time target started (submission or predecessor's approval).
-    ready_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ready at"))
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("due at"))
+    overdue_notified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("overdue notice sent at")
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["declaration_id", "id"]
@@ -279,7 +308,8 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(fields=["declaration", "agency"], name="one_review_per_agency")
         ]
         indexes = [models.Index(fields=["agency", "state", "ready_at"])]
-        verbose_name = _("agency review")
+        verbose_name = _("review")
+        verbose_name_plural = _("work queue")
 
     def __str__(self) -> str:
         return f"{self.declaration} / {self.get_agency_display()}: {self.get_state_display()}"
@@ -359,6 +389,7 @@ class RoutingRule(models.Model):
         on_delete=models.CASCADE,
         related_name="routing_rules",
         help_text=_("Empty = every gate"),
+        verbose_name=_("gate"),
     )
     direction = models.CharField(
         _("direction"),
@@ -377,7 +408,7 @@ class RoutingRule(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["kind", "gate__code", "id"]
@@ -402,7 +433,9 @@ class RoutingRule(models.Model):
 class ReviewTarget(models.Model):
     """How long an agency may take to decide at a gate, from the moment its review is ready."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="review_targets")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="review_targets", verbose_name=_("gate")
+    )
     agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
     hours = models.DecimalField(
         _("hours"),
@@ -423,6 +456,7 @@ class ReviewTarget(models.Model):
             ),
         ]
         verbose_name = _("decision-time target")
+        verbose_name_plural = _("decision-time targets")
 
     def __str__(self) -> str:
         return f"{self.gate.code} {self.get_agency_display()}: {self.hours} h"

@@ -14,12 +14,14 @@ channel wins (red > yellow > green), the first reason of that channel is kept.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Agency
 
@@ -184,6 +186,23 @@ def customs_channel(declaration: Declaration) -> tuple[str, str]:
     if yellow:
         return str(Channel.YELLOW), yellow[0]
     return str(Channel.GREEN), "no risk rule matched"
+
+
+_REASON_WORDS = (
+    (re.compile(r"HS prefix (?P<prefix>\d+) listed"), _("HS code %(prefix)s… is on the rule's list")),
+    (re.compile(r"random sample \((?P<rate>[\d.]+%)\)"), _("picked by the random sample (%(rate)s)")),
+    (re.compile(r"first declaration of the company"), _("the company's first declaration")),
+    (re.compile(r"no risk rule matched"), _("no risk rule matched")),
+)
+
+
+def channel_reason_in_words(reason: str) -> str:
+    """The reason `customs_channel` stored, in the reader's language ('' stays '')."""
+    for pattern, words in _REASON_WORDS:
+        match = pattern.fullmatch(reason or "")
+        if match:
+            return str(words) % match.groupdict()
+    return reason or ""
 
 
 def required_documents(declaration: Declaration) -> list[str]:

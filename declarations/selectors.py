@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +128,43 @@ def reviews_for_user(user: Any) -> QuerySet[AgencyReview]:
     return qs.filter(agency=agency, declaration__gate_id__in=gate_ids_for_user(user))
 
 
+OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW)
+
+
+def open_reviews(qs: QuerySet[AgencyReview]) -> QuerySet[AgencyReview]:
+    """What an officer can act on: pending or in review, on a declaration still under review,
+    and ready (its predecessors approved). Overdue ones first, then the oldest ready."""
+    return qs.filter(
+        state__in=OPEN_REVIEW_STATES,
+        declaration__state__in=REVIEWABLE_STATES,
+        ready_at__isnull=False,
+    )
+
+
+def with_overdue_first(qs: QuerySet[AgencyReview]) -> QuerySet[AgencyReview]:
+    """Annotate `overdue_rank` (0 overdue and open, 1 otherwise); order overdue first, oldest."""
+    now = timezone.now()
+    return qs.annotate(
+        overdue_rank=Case(
+            When(Q(due_at__lt=now, state__in=OPEN_REVIEW_STATES), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue_rank", "ready_at", "id")
+
+
+def work_queue_counts(user: Any) -> dict[str, int]:
+    """The admin home's figures: open reviews, overdue ones, and those the user claimed."""
+    qs = open_reviews(reviews_for_user(user)).order_by()
+    now = timezone.now()
+    counts = qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        mine=Count("id", filter=Q(officer_id=getattr(user, "pk", None), state=R.IN_REVIEW)),
+    )
+    return {k: v or 0 for k, v in counts.items()}
+
+
 def review_for_officer(*, user: Any, pk: Any) -> AgencyReview:
     try:
         return reviews_for_user(user).get(pk=int(pk))
@@ -164,6 +201,33 @@ def review_actions(user: Any, review: AgencyReview) -> list[str]:
     if review.state == R.IN_REVIEW:
         return ["approve", "reject", "request_info"]
     return []
+
+
+def decisions_open(user: Any, review: AgencyReview) -> list[str]:
+    """The admin's buttons: from a pending review the officer decides in one step (claim and
+    decision together, `services.review_decide`), or only claims it to look at it first."""
+    actions = review_actions(user, review)
+    if actions == ["claim"]:
+        return ["approve", "reject", "request_info", "claim"]
+    return actions
+
+
+def bulk_refusal(user: Any, review: AgencyReview, action: str) -> str:
+    """Why `review` is left out of a bulk claim or approval ('' when it may go in).
+
+    Bulk approval is for the routine: a red-channel declaration is approved by customs one by
+    one after its inspection, and a review a colleague claimed is theirs to decide.
+    """
+    open_now = review_actions(user, review)
+    if action == "claim":
+        return "" if "claim" in open_now else _("it cannot be claimed now")
+    if not open_now:
+        return _("it cannot be decided now")
+    if review.state == R.IN_REVIEW and review.officer_id not in (None, getattr(user, "pk", None)):
+        return _("a colleague claimed it")
+    if review.agency == Agency.CUSTOMS and review.declaration.channel == "red":
+        return _("red channel: decide it one by one after the inspection")
+    return ""
 
 
 def declaration_actions(user: Any, declaration: Declaration) -> list[str]:

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.errors import DomainError, NotAllowed, NotFound
@@ -302,6 +303,7 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@xframe_options_sameorigin  # the officers' review page previews PDFs in a frame
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     """Owners and the officers who see the declaration; served with the type read at upload, as
     an attachment in a sandbox (docs/security.md): a document never runs on the app's origin."""

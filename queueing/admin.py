@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.errors import DomainError
 from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from vehicles.selectors import search_by_plate
 
 from . import services
 from .models import Booking, CapacityOverride, CapacityTemplate, PartnerAcceptance, Slot, WaitlistEntry
@@ -132,6 +133,14 @@ class BookingAdmin(GateScopedAdmin):
     search_fields = ["ticket", "plate_canonical"]
     date_hierarchy = "slot_start"
     list_select_related = ["gate"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Booking], search_term: str
+    ) -> tuple[QuerySet[Booking], bool]:
+        """The plate as printed (29C-123.45, 桂A·12345) through the one plate parser."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        results |= search_by_plate(queryset, search_term, "plate_canonical")
+        return results, may_have_duplicates
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -33,7 +33,9 @@ class GateDay(TruncDate):
 class CapacityTemplate(models.Model):
     """A weekly rule: on this weekday, between opening and closing, slots of this capacity."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_templates")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="capacity_templates", verbose_name=_("gate")
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
@@ -55,6 +57,7 @@ class CapacityTemplate(models.Model):
             ),
         ]
         verbose_name = _("capacity template")
+        verbose_name_plural = _("capacity templates")
 
     def __str__(self) -> str:
         return f"{self.gate.code} {self.direction} {self.get_weekday_display()} {self.opens}-{self.closes} ×{self.capacity}"
@@ -69,7 +72,9 @@ class OverrideKind(models.TextChoices):
 class CapacityOverride(models.Model):
     """A date-specific change to the weekly template."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="capacity_overrides")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="capacity_overrides", verbose_name=_("gate")
+    )
     direction = models.CharField(
         _("direction"),
         max_length=10,
@@ -87,19 +92,20 @@ class CapacityOverride(models.Model):
     class Meta:
         ordering = ["gate", "date"]
         verbose_name = _("capacity override")
+        verbose_name_plural = _("capacity overrides")
 
     def __str__(self) -> str:
         return f"{self.gate.code} {self.date} {self.kind}"
 
 
 class Slot(models.Model):
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="slots")
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="slots", verbose_name=_("gate"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     capacity = models.PositiveIntegerField(_("capacity"))
     booked = models.PositiveIntegerField(_("booked"), default=0)
-    is_closed = models.BooleanField(default=False)
+    is_closed = models.BooleanField(default=False, verbose_name=_("closed"))
 
     class Meta:
         ordering = ["gate", "direction", "start"]
@@ -113,6 +119,7 @@ class Slot(models.Model):
             ),
         ]
         verbose_name = _("slot")
+        verbose_name_plural = _("slots")
 
     def __str__(self) -> str:
         local = timezone.localtime(self.start)
@@ -138,26 +145,32 @@ LIVE_BOOKING_STATES = [B.CONFIRMED, B.IN_YARD, B.INSPECTION, B.CALLED]
 
 
 class Booking(ConcurrentTransitionMixin, models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("declaration")
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot"))
     # Denormalised from the declaration and slot for the kiosk's and the yard's index lookups.
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="bookings")
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings")
-    plate_canonical = models.CharField(max_length=20, db_index=True)
-    slot_start = models.DateTimeField()
-    perishable = models.BooleanField(default=False)
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("gate"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("company")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("vehicle")
+    )
+    plate_canonical = models.CharField(max_length=20, db_index=True, verbose_name=_("canonical plate"))
+    slot_start = models.DateTimeField(verbose_name=_("slot start"))
+    perishable = models.BooleanField(default=False, verbose_name=_("perishable"))
     state = FSMField(_("state"), default=B.CONFIRMED, choices=B.choices, protected=True, max_length=20)
     ticket = models.CharField(_("ticket"), max_length=40, unique=True)
-    inspection_required = models.BooleanField(default=False)
-    inspection_passed_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    called_at = models.DateTimeField(null=True, blank=True)
-    departed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    close_reason = models.CharField(max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    inspection_required = models.BooleanField(default=False, verbose_name=_("inspection required"))
+    inspection_passed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inspection passed at"))
+    checked_in_at = models.DateTimeField(null=True, blank=True, verbose_name=_("checked in at"))
+    called_at = models.DateTimeField(null=True, blank=True, verbose_name=_("called at"))
+    departed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("departed at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminder sent at"))
+    close_reason = models.CharField(max_length=200, blank=True, verbose_name=_("close reason"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -185,6 +198,7 @@ class Booking(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["company", "gate", "slot_start"], name="booking_company_day_idx"),
         ]
         verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
 
     def __str__(self) -> str:
         return f"{self.ticket} ({self.state})"
@@ -249,11 +263,20 @@ class WaitlistState(models.TextChoices):
 class WaitlistEntry(models.Model):
     """A declaration waiting for a place in a full slot; served first come, first served."""
 
-    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist")
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="waitlist_entries")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="waitlist_entries")
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("slot"))
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="waitlist_entries", verbose_name=_("declaration")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="waitlist_entries", verbose_name=_("company")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     auto_book = models.BooleanField(
         _("book automatically"),
@@ -263,9 +286,9 @@ class WaitlistEntry(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=WaitlistState.choices, default=WaitlistState.WAITING
     )
-    created = models.DateTimeField(auto_now_add=True)
-    served_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    served_at = models.DateTimeField(null=True, blank=True, verbose_name=_("served at"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["slot", "created", "id"]
@@ -287,11 +310,13 @@ class WaitlistEntry(models.Model):
 class PartnerAcceptance(models.Model):
     """How many trucks the partner (Chinese) side accepts through this gate on a day."""
 
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="partner_acceptances")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.CASCADE, related_name="partner_acceptances", verbose_name=_("gate")
+    )
     date = models.DateField(_("date"))
     accepted = models.PositiveIntegerField(_("trucks accepted by the partner side"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["gate", "-date"]
@@ -299,6 +324,7 @@ class PartnerAcceptance(models.Model):
             models.UniqueConstraint(fields=["gate", "date"], name="one_partner_acceptance_per_gate_day")
         ]
         verbose_name = _("partner acceptance")
+        verbose_name_plural = _("partner acceptances")
 
     def __str__(self) -> str:
         return f"{self.gate.code} {self.date}: {self.accepted}"

@@ -2,7 +2,7 @@
 
 One drawing at A6 proportions, 105 × 148 mm: the gate, the plate, the QR code, the slot day and
 time, the yard entry window, the direction, the declaration number and what the ticket says about
-crossing now. The QR code encodes exactly the booking's ticket text (queueing/qr.py), pasted
+crossing now. The QR code encodes exactly the booking's ticket text (cuakhau/qr.py), pasted
 with whole pixels per module so any reader decodes it from the screen or the paper.
 
 Fonts: DejaVu Sans (Debian `fonts-dejavu-core`, Vietnamese diacritics) and, for Chinese text,
@@ -18,7 +18,8 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-from .qr import qr_matrix
+from cuakhau.qr import qr_matrix
+
 from .selectors import TicketFacts
 
 A6_MM = (105, 148)

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cuakhau.errors import DomainError
+from cuakhau.qr import qr_svg
 from declarations.models import LIVE_FOR_BOOKING, Declaration
 from vehicles.models import Company, Direction, Gate
 from vehicles.selectors import company_for_user
 
 from . import rules, selectors, services
 from .models import BookingState, Slot, WaitlistEntry, WaitlistState
-from .qr import qr_svg
 from .ticket_image import ticket_response
 
 View = Callable[..., HttpResponse]

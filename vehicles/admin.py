@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +22,8 @@ from cuakhau.accounts.models import Profile
 from cuakhau.accounts.roles import Role
 from cuakhau.security.admin_scope import SUPERUSER_ONLY, Scope, ScopedAdmin
 
-from . import services
+from . import selectors, services
 from .models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
-from .plates import canonical_plate
 
 
 class _ServiceCheckedForm(forms.ModelForm):
@@ -157,11 +156,9 @@ class VehicleAdmin(ScopedAdmin, admin.ModelAdmin):
     ) -> tuple[QuerySet[Vehicle], bool]:
         """Also match the canonical form: ``12c 123 45``, ``12C12345`` and ``桂A·12345`` all work."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        canonical = canonical_plate(search_term)
-        if canonical:
-            results |= queryset.filter(
-                Q(plate_canonical__contains=canonical) | Q(trailer_plate_canonical__contains=canonical)
-            )
+        results |= selectors.search_by_plate(
+            queryset, search_term, "plate_canonical", "trailer_plate_canonical"
+        )
         return results, may_have_duplicates
 
 
@@ -209,7 +206,8 @@ class RoleUserAdmin(ScopedAdmin, UserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
-        return ", ".join(group.name for group in obj.groups.all())
+        labels = dict(Role.choices)
+        return ", ".join(str(labels.get(group.name, group.name)) for group in obj.groups.all())
 
 
 if admin.site.is_registered(User):

@@ -32,7 +32,7 @@ class Gate(models.Model):
     directions = models.JSONField(
         _("directions served"), default=list, help_text=_("Any of export, import, empty")
     )
-    timezone = models.CharField(max_length=40, default="Asia/Ho_Chi_Minh")
+    timezone = models.CharField(max_length=40, default="Asia/Ho_Chi_Minh", verbose_name=_("time zone"))
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=60)
     # Empty list = all agencies review in parallel; else the order they must approve in.
     review_order = models.JSONField(_("review order"), default=list, blank=True)
@@ -53,11 +53,12 @@ class Gate(models.Model):
     # Where trucks are heading (WGS 84): arrival estimates measure the distance to this point.
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("gate")
+        verbose_name_plural = _("gates")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -93,7 +94,7 @@ class Company(models.Model):
     tax_code = models.CharField(_("tax code"), max_length=14, unique=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["name"]
@@ -108,12 +109,18 @@ class CompanyMember(models.Model):
     """An operator user acting for one company."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_member"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="company_member",
+        verbose_name=_("user"),
     )
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="members", verbose_name=_("company")
+    )
 
     class Meta:
         verbose_name = _("company member")
+        verbose_name_plural = _("company members")
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
@@ -123,20 +130,26 @@ class StaffAssignment(models.Model):
     """Where an officer, gate staff member or manager works: an agency (officers) and gates."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_assignment"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_assignment",
+        verbose_name=_("user"),
     )
     agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices, blank=True)
-    gates = models.ManyToManyField(Gate, related_name="staff", blank=True)
+    gates = models.ManyToManyField(Gate, related_name="staff", blank=True, verbose_name=_("gates"))
 
     class Meta:
         verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.agency or 'gate'})"
 
 
 class Driver(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="drivers")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="drivers", verbose_name=_("company")
+    )
     full_name = models.CharField(_("full name"), max_length=120)
     nationality = models.CharField(_("nationality"), max_length=2, default="VN")
     id_number = models.CharField(
@@ -151,8 +164,9 @@ class Driver(models.Model):
         on_delete=models.SET_NULL,
         related_name="driver_profiles",
         help_text=_("Portal account of the driver, to receive notifications"),
+        verbose_name=_("user"),
     )
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["full_name"]
@@ -162,6 +176,7 @@ class Driver(models.Model):
             )
         ]
         verbose_name = _("driver")
+        verbose_name_plural = _("drivers")
 
     def __str__(self) -> str:
         return self.full_name
@@ -181,15 +196,19 @@ class Country(models.TextChoices):
 
 
 class Vehicle(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="vehicles")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="vehicles", verbose_name=_("company")
+    )
     plate = models.CharField(_("plate"), max_length=20)
     plate_canonical = models.CharField(_("canonical plate"), max_length=20, db_index=True, editable=False)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.VN)
     kind = models.CharField(_("kind"), max_length=20, choices=VehicleKind.choices, default=VehicleKind.TRUCK)
     trailer_plate = models.CharField(_("trailer plate"), max_length=20, blank=True)
-    trailer_plate_canonical = models.CharField(max_length=20, blank=True, editable=False)
+    trailer_plate_canonical = models.CharField(
+        max_length=20, blank=True, editable=False, verbose_name=_("canonical trailer plate")
+    )
     max_gross_kg = models.PositiveIntegerField(_("max gross weight (kg)"), null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["plate_canonical"]
@@ -199,6 +218,7 @@ class Vehicle(models.Model):
             )
         ]
         verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
 
     def __str__(self) -> str:
         return self.plate

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
+
+from .selectors import company_for_user, gates_for_user
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 
@@ -43,3 +49,39 @@ def sections_for(request: HttpRequest) -> list[dict[str, Any]]:
         if context is not None:
             shown.append({"template": section.template, "context": context})
     return shown
+
+
+@dataclass(frozen=True)
+class WorkHome:
+    url: str
+    label: str
+
+
+def work_home(user: Any) -> WorkHome:
+    """Where this user's work is: the page a lost user is pointed (or sent) to.
+
+    Officers: their work queue. Managers: the dashboard. Gate staff: the kiosk of their first
+    gate. Operators and everyone else signed in: the portal. Anonymous: the login page.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return WorkHome(reverse("login"), _("Log in"))
+    if company_for_user(user) is not None:
+        return WorkHome(reverse("portal-home"), _("Your company's portal"))
+    if any(user_has_role(user, r) for r in (Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE)):
+        return WorkHome(reverse("admin:declarations_agencyreview_changelist"), _("Your work queue"))
+    if user_has_role(user, Role.GATE_MANAGER):
+        return WorkHome(reverse("dashboard"), _("Your gates' dashboard"))
+    if user_has_role(user, Role.GATE_STAFF):
+        gate = gates_for_user(user).order_by("code").first()
+        if gate is not None:
+            return WorkHome(
+                reverse("kiosk:kiosk", args=[gate.code]), _("The kiosk of %(gate)s") % {"gate": gate.name}
+            )
+    if user.is_staff:
+        return WorkHome(reverse("admin:index"), _("The administration"))
+    return WorkHome(reverse("portal-home"), _("The portal"))
+
+
+def is_officer(user: Any) -> bool:
+    """Customs, border guard and quarantine officers: their work is the admin's queue."""
+    return any(user_has_role(user, role) for role in AGENCY_ROLE.values())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cuakhau.security.admin_scope import Principal
 
 from .models import Company, Driver, Gate, StaffAssignment, Vehicle
+from .plates import canonical_plate
 
 
 def company_for_user(user: Any) -> Company | None:
@@ -73,3 +74,18 @@ def drivers_for_user(user: Any) -> QuerySet[Driver]:
 def vehicles_for_user(user: Any) -> QuerySet[Vehicle]:
     company = company_for_user(user)
     return Vehicle.objects.filter(company=company) if company else Vehicle.objects.none()
+
+
+def search_by_plate(queryset: QuerySet, search_term: str, *fields: str) -> QuerySet:
+    """Rows whose plate fields contain the plate typed however it is printed.
+
+    "29C-123.45", "29c 123 45" and "29C12345" all become 29C12345 through the one plate parser's
+    canonical form; "桂A·12345" becomes 桂A12345. The admin's searches OR this into their own.
+    """
+    canonical = canonical_plate(search_term)
+    if len(canonical) < 3 or not fields:
+        return queryset.none()
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__contains": canonical})
+    return queryset.filter(match)

@@ -36,7 +36,7 @@ from . import selectors, services
 from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm, add_service_errors
 from .models import Company
 from .plates import canonical_plate
-from .portal import sections_for
+from .portal import is_officer, sections_for, work_home
 
 PAGE_SIZE = 50
 
@@ -103,6 +103,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def portal_home(request: HttpRequest) -> HttpResponse:
     company = selectors.company_for_user(request.user)
+    if company is None and is_officer(request.user):
+        # Officers work in the admin's queue: send them there, not to a menu of operators' pages.
+        # Gate staff and managers stay: the home lists their kiosks, boards and dashboard.
+        return redirect(work_home(request.user).url)
     context: dict[str, Any] = {"company": company, "sections": sections_for(request)}
     if company is not None:
         context["driver_count"] = company.drivers.count()

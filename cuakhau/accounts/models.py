@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="vi")
     phone = models.CharField(_("phone for SMS"), max_length=20, blank=True)
     notify_email = models.BooleanField(_("notify by e-mail"), default=True)
@@ -16,6 +18,7 @@ class Profile(models.Model):
 
     class Meta:
         verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"

@@ -28,7 +28,7 @@ class NotificationAdmin(ScopedAdmin, admin.ModelAdmin):
         "recipient",
         "channel",
         "event",
-        "subject_type",
+        "subject_words",
         "subject_id",
         "language",
         "title",
@@ -45,6 +45,12 @@ class NotificationAdmin(ScopedAdmin, admin.ModelAdmin):
         "read_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("subject type"))
+    def subject_words(self, obj: Notification) -> str:
+        """What the notification is about, in words (declaration, booking)."""
+        words = {"declaration": _("declaration"), "booking": _("booking")}
+        return str(words.get(obj.subject_type, obj.subject_type or "-"))
 
     @admin.display(description=_("failure reason"))
     def short_error(self, obj: Notification) -> str:

@@ -24,26 +24,35 @@ class Status(models.TextChoices):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.IN_APP)
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.IN_APP, verbose_name=_("channel")
+    )
     event = models.CharField(_("event"), max_length=60)  # e.g. declaration.submitted
-    subject_type = models.CharField(max_length=30, blank=True)  # declaration | booking
-    subject_id = models.BigIntegerField(null=True, blank=True)
+    subject_type = models.CharField(
+        max_length=30, blank=True, verbose_name=_("subject type")
+    )  # declaration | booking
+    subject_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("subject id"))
     # Callers pass dates, decimals and lazy strings too; store them as text rather than fail.
-    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    language = models.CharField(max_length=10, default="vi")
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("payload"))
+    language = models.CharField(max_length=10, default="vi", verbose_name=_("language"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt"))
+    locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("locked until"))
+    idempotency_key = models.CharField(max_length=200, unique=True, verbose_name=_("idempotency key"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -52,6 +61,7 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "channel", "-created"], name="notif_inbox_idx"),
         ]
         verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient} ({self.channel}, {self.status})"

@@ -41,20 +41,25 @@ class AppendOnlyModel(models.Model):
 
 
 class TransitionLog(AppendOnlyModel):
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.BigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.BigIntegerField(verbose_name=_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
-    field = models.CharField(max_length=40, default="state")
+    field = models.CharField(max_length=40, default="state", verbose_name=_("field"))
     transition = models.CharField(_("transition"), max_length=40)
     source = models.CharField(_("from"), max_length=30)
     target = models.CharField(_("to"), max_length=30)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
     )
     # Who acted when it was not a person: "system", "rule:green-channel", "device:HUU_NGHI-1".
-    actor_label = models.CharField(max_length=80, blank=True)
-    note = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_label = models.CharField(max_length=80, blank=True, verbose_name=_("by (not a person)"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("time"))
 
     class Meta:
         ordering = ["created", "id"]

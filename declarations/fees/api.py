@@ -4,10 +4,8 @@ callback, refunds, and fees collected per gate and day. Thin: every write is one
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
-import qrcode
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from cuakhau.qr import qr_png
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
@@ -159,15 +158,6 @@ class IgnoreAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def qr_png(text: str) -> bytes:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 class FeeQrView(APIView):
     """GET the VietQR payload as a PNG QR code; 409 when there is nothing to pay."""
 
@@ -184,7 +174,7 @@ class FeeQrView(APIView):
         payload = vietqr_for_fee(fee)
         if payload is None:
             raise Conflict(_("There is nothing to pay by transfer for this fee."), code="nothing_to_pay")
-        response = HttpResponse(qr_png(payload), content_type="image/png")
+        response = HttpResponse(qr_png(payload, box_size=8), content_type="image/png")
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -30,8 +30,8 @@ class FeeSchedule(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -42,6 +42,7 @@ class FeeSchedule(models.Model):
             )
         ]
         verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
 
     def __str__(self) -> str:
         until = self.valid_to.isoformat() if self.valid_to else "…"
@@ -65,7 +66,9 @@ class RateKey(models.TextChoices):
 
 
 class FeeRate(models.Model):
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="rates")
+    schedule = models.ForeignKey(
+        FeeSchedule, on_delete=models.CASCADE, related_name="rates", verbose_name=_("fee schedule")
+    )
     key = models.CharField(_("class"), max_length=40, choices=RateKey.choices)
     amount = models.PositiveBigIntegerField(_("amount (VND per trip or container)"))
 
@@ -73,6 +76,7 @@ class FeeRate(models.Model):
         ordering = ["schedule_id", "amount", "id"]
         constraints = [models.UniqueConstraint(fields=["schedule", "key"], name="fee_rate_one_per_class")]
         verbose_name = _("fee rate")
+        verbose_name_plural = _("fee rates")
 
     def __str__(self) -> str:
         return f"{self.get_key_display()}: {self.amount:,} VND"
@@ -88,7 +92,9 @@ class FeeMultiplier(models.Model):
     """A factor in whole percent (130 = ×1.3). Listed goods rows name the HS prefixes they
     cover; a trip with several matching listed rows takes the highest one only."""
 
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="multipliers")
+    schedule = models.ForeignKey(
+        FeeSchedule, on_delete=models.CASCADE, related_name="multipliers", verbose_name=_("fee schedule")
+    )
     key = models.CharField(_("kind"), max_length=30, choices=MultiplierKey.choices)
     label = models.CharField(_("label"), max_length=120, blank=True, help_text=_("e.g. Ores (HS 26)"))
     percent = models.PositiveIntegerField(_("factor (percent)"), help_text=_("130 means ×1.3"))
@@ -110,6 +116,7 @@ class FeeMultiplier(models.Model):
             ),
         ]
         verbose_name = _("fee multiplier")
+        verbose_name_plural = _("fee multipliers")
 
     def __str__(self) -> str:
         return f"{self.label or self.get_key_display()}: {self.percent}%"
@@ -129,9 +136,13 @@ class FeeState(models.TextChoices):
 class Fee(ConcurrentTransitionMixin, models.Model):
     """The fee of one declaration, a snapshot: amount and breakdown never follow the schedule."""
 
-    declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="fee")
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.PROTECT, related_name="fee", verbose_name=_("declaration")
+    )
     # Kept for audit only; nothing is recomputed from it.
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="fees")
+    schedule = models.ForeignKey(
+        FeeSchedule, on_delete=models.PROTECT, related_name="fees", verbose_name=_("fee schedule")
+    )
     resolution = models.CharField(_("resolution"), max_length=60, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (VND)"))
     breakdown = models.JSONField(_("breakdown"), default=list)
@@ -150,6 +161,7 @@ class Fee(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-computed_at", "-id"]
         verbose_name = _("fee")
+        verbose_name_plural = _("fees")
 
     def __str__(self) -> str:
         return f"{self.declaration_id and self.declaration.number}: {self.amount:,} VND ({self.state})"
@@ -186,9 +198,11 @@ class Payment(AppendOnlyModel):
     transaction or refund of a fee can be recorded once only, whoever retries.
     """
 
-    fee = models.ForeignKey(Fee, on_delete=models.PROTECT, related_name="payments")
+    fee = models.ForeignKey(Fee, on_delete=models.PROTECT, related_name="payments", verbose_name=_("fee"))
     # The fee's gate, copied so that totals per gate and day need no join.
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="fee_payments")
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="fee_payments", verbose_name=_("gate")
+    )
     kind = models.CharField(
         _("kind"), max_length=10, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
     )
@@ -197,7 +211,12 @@ class Payment(AppendOnlyModel):
     reference = models.CharField(_("reference / receipt"), max_length=80, blank=True)
     provider_txn_id = models.CharField(_("provider transaction id"), max_length=120, unique=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
@@ -212,6 +231,7 @@ class Payment(AppendOnlyModel):
         ]
         indexes = [models.Index(fields=["gate", "created"])]
         verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
         return (

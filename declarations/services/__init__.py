@@ -31,8 +31,10 @@ from .workflow import (
     declaration_submit,
     review_approve,
     review_claim,
+    review_decide,
     review_reject,
     review_request_info,
+    reviews_bulk,
     sync_declaration_state,
 )
 
@@ -52,8 +54,10 @@ __all__ = [
     "document_remove",
     "review_approve",
     "review_claim",
+    "review_decide",
     "review_reject",
     "review_request_info",
+    "reviews_bulk",
     "reviews_flag_overdue",
     "sync_declaration_state",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cuakhau.errors import Conflict, NotAllowed, NotFound
+from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
 
@@ -25,6 +26,7 @@ from ..models import (
 )
 from ..selectors import (
     REVIEWABLE_STATES,
+    bulk_refusal,
     company_operators,
     may_decide,
     officer_agency,
@@ -239,29 +241,105 @@ def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declarat
     return declaration, current
 
 
+def _claim(actor: Any, current: AgencyReview, note: str = "") -> None:
+    """pending → in_review for `actor`, unless an agency before this one has not approved yet."""
+    _require_transition(current, "claim", actor)
+    waiting = predecessors_pending(current, current._all_reviews)
+    if waiting:
+        labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
+        raise Conflict(
+            _("This review waits for the approval of: %(agencies)s.") % {"agencies": labels},
+            code="waiting_for_predecessor",
+        )
+    fire(current, "claim", actor=actor, note=note, officer=actor)
+
+
 def review_claim(*, actor: Any, review: AgencyReview | int) -> AgencyReview:
     with transaction.atomic():
         declaration, current = _review_for_action(actor, review)
-        _require_transition(current, "claim", actor)
-        waiting = predecessors_pending(current, current._all_reviews)
-        if waiting:
-            labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
-            raise Conflict(
-                _("This review waits for the approval of: %(agencies)s.") % {"agencies": labels},
-                code="waiting_for_predecessor",
-            )
-        fire(current, "claim", actor=actor, officer=actor)
+        _claim(actor, current)
         _notify_owner("declaration.claimed", declaration, current)
         sync_declaration_state(declaration=declaration)
     return current
 
 
-def _decide(actor: Any, review: AgencyReview | int, transition: str, event: str, note: str) -> AgencyReview:
+# What each decision fires and tells the company.
+DECISIONS = {
+    "approve": ("approve", "declaration.approved"),
+    "reject": ("reject", "declaration.rejected"),
+    "request_info": ("request_info", "declaration.info_requested"),
+}
+ONE_STEP_CLAIM_NOTE = "one-step decision"
+
+
+def _check_claim_seen(actor: Any, current: AgencyReview, seen_officer_id: int | None) -> None:
+    """Refuse to decide over a colleague's claim the officer did not see on their screen."""
+    holder = current.officer_id
+    if current.state == R.IN_REVIEW and holder and holder != actor.pk and holder != seen_officer_id:
+        who = current.officer.get_full_name() or current.officer.get_username()
+        raise Conflict(
+            _("%(officer)s claimed this review meanwhile; look at their claim before deciding over it.")
+            % {"officer": who},
+            code="claimed_by_colleague",
+        )
+
+
+def review_decide(
+    *,
+    actor: Any,
+    review: AgencyReview | int,
+    decision: str,
+    note: str = "",
+    seen_officer_id: int | None = None,
+) -> AgencyReview:
+    """Decide in one step: claim a pending review and decide it in the same transaction.
+
+    1. A reason is required for reject and request_info (checked before anything is locked).
+    2. Lock the declaration and its reviews; check the officer's agency and gate.
+    3. If a colleague holds the claim and `seen_officer_id` does not name them, refuse (409):
+       an officer decides over a colleague's claim only after seeing it.
+    4. A pending review is claimed first (TransitionLog row `claim` with the note
+       "one-step decision"; the company is told of the decision only, not of the claim).
+    5. Fire the decision (its own TransitionLog row), notify the company, sync the declaration.
+    Any refusal leaves the review as it was, claim included.
+    """
+    return _decide(actor, review, decision, note, one_step=True, seen_officer_id=seen_officer_id)
+
+
+def review_approve(*, actor: Any, review: AgencyReview | int, note: str = "") -> AgencyReview:
+    """in_review → approved: the API's second step (`review_decide` claims as well)."""
+    return _decide(actor, review, "approve", note)
+
+
+def review_reject(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
+    return _decide(actor, review, "reject", note)
+
+
+def review_request_info(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
+    return _decide(actor, review, "request_info", note)
+
+
+def _decide(
+    actor: Any,
+    review: AgencyReview | int,
+    decision: str,
+    note: str,
+    *,
+    one_step: bool = False,
+    seen_officer_id: int | None = None,
+) -> AgencyReview:
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": [_("Unknown decision.")]})
+    transition, event = DECISIONS[decision]
     note = (note or "").strip()
     if transition in ("reject", "request_info") and not note:
         raise ValidationError({"note": [_("Give a reason: the company needs to know what to do.")]})
     with transaction.atomic():
         declaration, current = _review_for_action(actor, review)
+        if one_step:
+            _check_claim_seen(actor, current, seen_officer_id)
+            if current.state == R.PENDING:
+                _claim(actor, current, note=ONE_STEP_CLAIM_NOTE)
         _require_transition(current, transition, actor)
         fire(current, transition, actor=actor, note=note, reason=note)
         if transition != "reject":  # a rejection ends the declaration: its end tells, once
@@ -270,16 +348,36 @@ def _decide(actor: Any, review: AgencyReview | int, transition: str, event: str,
     return current
 
 
-def review_approve(*, actor: Any, review: AgencyReview | int, note: str = "") -> AgencyReview:
-    return _decide(actor, review, "approve", "declaration.approved", note)
+@dataclass
+class BulkResult:
+    done: list[AgencyReview] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (review id, why)
 
 
-def review_reject(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
-    return _decide(actor, review, "reject", "declaration.rejected", note)
+def reviews_bulk(*, actor: Any, review_ids: list[int], action: str) -> BulkResult:
+    """Claim or approve several reviews, each in its own transaction; one refusal stops no other.
 
-
-def review_request_info(*, actor: Any, review: AgencyReview | int, note: str) -> AgencyReview:
-    return _decide(actor, review, "request_info", "declaration.info_requested", note)
+    Approving in bulk is the one-step decision for each review the officer may approve now
+    (`selectors.bulk_refusal` says why another is left for one-by-one decision).
+    """
+    result = BulkResult()
+    for review_id in review_ids:
+        review = AgencyReview.objects.select_related("declaration", "officer").filter(pk=review_id).first()
+        if review is None:
+            continue
+        why = bulk_refusal(actor, review, action)
+        if why:
+            result.refused.append((review_id, why))
+            continue
+        try:
+            if action == "claim":
+                result.done.append(review_claim(actor=actor, review=review_id))
+            else:
+                result.done.append(review_decide(actor=actor, review=review_id, decision="approve"))
+        except (DomainError, ValidationError) as exc:
+            messages_ = exc.messages if isinstance(exc, ValidationError) else [exc.detail]
+            result.refused.append((review_id, " ".join(str(m) for m in messages_)))
+    return result
 
 
 # --- the owner's and the system's ends ----------------------------------------------------------

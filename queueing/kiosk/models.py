@@ -32,14 +32,15 @@ class Device(models.Model):
         help_text=_("Empty when the lane takes every direction"),
     )
     key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False, verbose_name=_("key hash"))
     is_active = models.BooleanField(_("active"), default=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["gate", "lane", "id"]
         verbose_name = _("device")
+        verbose_name_plural = _("devices")
 
     def __str__(self) -> str:
         label = self.name or _("device")
@@ -116,6 +117,7 @@ class GateEvent(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="actions",
         help_text=_("For an action: the scan whose verdict allowed it"),
+        verbose_name=_("scan"),
     )
     state_after = models.CharField(_("booking state after"), max_length=20, blank=True)
     created = models.DateTimeField(_("time"), default=timezone.now)

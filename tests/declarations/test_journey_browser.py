@@ -81,7 +81,7 @@ def test_operator_declares_three_officers_approve_operator_sees_cleared(
         admin.fill("#note-approve", f"{agency}: checked")
         admin.click("button[value=approve]")
         expect(admin.locator("button[value=approve]")).to_have_count(0)
-        expect(admin.locator("ul.messagelist")).to_contain_text("Approve: done.")
+        expect(admin.locator("ul.messagelist")).to_contain_text(": approved.")
         context.close()
 
     # The operator's page was never reloaded: it follows the reviews by itself.

@@ -98,12 +98,13 @@ def test_home_shows_the_company_and_counts(client, owner, company, vehicle, driv
     assert "/portal/declarations/" in page and "/portal/bookings/" in page
 
 
-def test_staff_visiting_the_portal_get_a_link_to_the_admin(client, customs_officer):
+def test_an_officer_visiting_the_portal_is_sent_to_their_work_queue(client, customs_officer):
     client.force_login(customs_officer)
 
-    page = client.get("/portal/").content.decode()
+    response = client.get("/portal/")
 
-    assert 'id="staff-notice"' in page and "/admin/" in page
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/declarations/agencyreview/"
 
 
 def test_user_without_company_is_invited_to_register_one(client, stranger):
