@@ -11,7 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing"])
+app.autodiscover_tasks(
+    lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing", "queueing.simulation"]
+)
 
 
 @signals.task_prerun.connect

@@ -9,6 +9,7 @@ Every variable is listed in README.md.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "declarations.fees",
     "queueing",
     "queueing.kiosk",
+    "queueing.simulation",  # capacity planning: reads and drives every floor
 ]
 
 MIDDLEWARE = [
@@ -282,3 +284,9 @@ except ValueError as exc:
     raise ImproperlyConfigured("NOTIFICATION_BACKOFF_BASE_SECONDS must be a number") from exc
 NOTIFICATION_BACKOFF_CAP_SECONDS = _env_int("NOTIFICATION_BACKOFF_CAP_SECONDS", 600)
 FEE_CALLBACK_SECRET = env.str("FEE_CALLBACK_SECRET", default="sandbox-callback-secret")
+
+# --- Capacity planning (queueing/simulation) ----------------------------------------------------
+# Each simulation run gets a database of its own named <prefix><run>; empty: "<live db name>_sim_".
+SIMULATION_DATABASE_PREFIX = env.str("SIMULATION_DATABASE_PREFIX", default="")
+if SIMULATION_DATABASE_PREFIX and not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", SIMULATION_DATABASE_PREFIX):
+    raise ImproperlyConfigured("SIMULATION_DATABASE_PREFIX must be lower-case letters, digits and _")
