@@ -333,7 +333,7 @@ class Engine:
                 self.at(moment + dt.timedelta(minutes=quarter, seconds=10), "overdue")
             if moment.astimezone(self.zone).hour == 0:
                 for code in self.worlds:
-                    self._tick_soon(code)
+                    self.at(moment, "tick", code)  # a new day: the partner's new figure
             moment += dt.timedelta(hours=1)
 
     # --- helpers ----------------------------------------------------------------------------

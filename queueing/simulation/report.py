@@ -49,9 +49,17 @@ def wait_minutes(truck: Truck) -> float | None:
     return None
 
 
-def _hourly(trucks: list[Truck], hours: list[dt.datetime]) -> dict[str, list[Any]]:
+def waited(truck: Truck, end: dt.datetime) -> float | None:
+    """Check-in → call; for a truck still in the yard when the run ends, its wait so far (a lower
+    bound: leaving it out would make a jammed yard look quick)."""
+    if not truck.checked_in_at:
+        return None
+    return wait_minutes(truck) if truck.called_at else _minutes(end - truck.checked_in_at)
+
+
+def _hourly(trucks: list[Truck], hours: list[dt.datetime], end: dt.datetime) -> dict[str, list[Any]]:
     """Arrivals, check-ins, calls, departures per hour; occupancy at each hour's end and its max
-    within the hour; waits (check-in → call) of the trucks checked in that hour."""
+    within the hour; waits (check-in → call, or so far) of the trucks checked in that hour."""
     first, step = hours[0], dt.timedelta(hours=1)
 
     def bucket(moment: dt.datetime | None) -> int | None:
@@ -79,7 +87,7 @@ def _hourly(trucks: list[Truck], hours: list[dt.datetime]) -> dict[str, list[Any
             changes.append((truck.checked_in_at, 1))
             if truck.called_at:
                 changes.append((truck.called_at, -1))
-            wait = wait_minutes(truck)
+            wait = waited(truck, end)
             index = bucket(truck.checked_in_at)
             if wait is not None and index is not None:
                 waits[index].append(wait)
@@ -160,12 +168,13 @@ def _honest_wait(trucks: list[Truck], end: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _summary(trucks: list[Truck], booking_ids: list[int]) -> dict[str, Any]:
+def _summary(trucks: list[Truck], booking_ids: list[int], end: dt.datetime) -> dict[str, Any]:
     outcomes = Counter(t.outcome for t in trucks)
     states = Counter(
         Booking.objects.filter(pk__in=booking_ids).values_list("state", flat=True)
     ) if booking_ids else Counter()  # fmt: skip
-    waits = [w for t in trucks if (w := wait_minutes(t)) is not None]
+    waits = [w for t in trucks if (w := waited(t, end)) is not None]
+    waits_called = [w for t in trucks if (w := wait_minutes(t)) is not None]
     return {
         "trucks": len(trucks),
         "declared": sum(1 for t in trucks if t.declared_at),
@@ -179,7 +188,8 @@ def _summary(trucks: list[Truck], booking_ids: list[int]) -> dict[str, Any]:
         "called": sum(1 for t in trucks if t.called_at),
         "departed": sum(1 for t in trucks if t.departed_at),
         "in_yard_at_end": sum(1 for t in trucks if t.checked_in_at and not t.called_at),
-        "wait": _stats(waits),
+        "wait": _stats(waits),  # trucks still waiting at the end count with their wait so far
+        "wait_called": _stats(waits_called),  # only the trucks that were called
         "outcomes": dict(sorted(outcomes.items())),
         "booking_states": dict(sorted(states.items())),
     }
@@ -204,7 +214,7 @@ def build_report(engine: Engine) -> dict[str, Any]:
         dt.datetime.combine(engine.days[0], dt.time.min, tzinfo=zone) + dt.timedelta(hours=h)
         for h in range(24 * len(engine.days))
     ]
-    hourly = _hourly(trucks, hours)
+    hourly = _hourly(trucks, hours, engine.end)
     peak, peak_at = hourly.pop("peak")
     declaration_ids = [t.declaration_id for t in trucks if t.declaration_id]
     booking_ids = [t.booking_id for t in trucks if t.booking_id]
@@ -213,7 +223,7 @@ def build_report(engine: Engine) -> dict[str, Any]:
         "days": [d.isoformat() for d in engine.days],
         "hours": [h.isoformat() for h in hours],
         "hourly": hourly,
-        "summary": _summary(trucks, booking_ids),
+        "summary": _summary(trucks, booking_ids, engine.end),
         "largest_queue": {"trucks": peak, "at": peak_at},
         "review_lead": _review_lead(declaration_ids),
         "honest_wait": _honest_wait(trucks, engine.end),
@@ -223,10 +233,10 @@ def build_report(engine: Engine) -> dict[str, Any]:
     }
     for code in engine.worlds:
         mine = [t for t in trucks if t.plan.gate == code]
-        gate_hourly = _hourly(mine, hours)
+        gate_hourly = _hourly(mine, hours, engine.end)
         gate_peak, gate_peak_at = gate_hourly.pop("peak")
         report["gates"][code] = {
-            "summary": _summary(mine, [t.booking_id for t in mine if t.booking_id]),
+            "summary": _summary(mine, [t.booking_id for t in mine if t.booking_id], engine.end),
             "largest_queue": {"trucks": gate_peak, "at": gate_peak_at},
             "occupancy": gate_hourly["occupancy"],
             "honest_wait": _honest_wait(mine, engine.end),

@@ -100,5 +100,6 @@ def test_a_lower_partner_acceptance_gives_a_longer_queue_than_the_baseline():
     assert squeezed["summary"]["in_yard_at_end"] > baseline["summary"]["in_yard_at_end"]
     assert squeezed["largest_queue"]["trucks"] > baseline["largest_queue"]["trucks"]
     assert max(squeezed["hourly"]["occupancy"]) > max(baseline["hourly"]["occupancy"])
+    assert squeezed["summary"]["wait"]["p90"] > baseline["summary"]["wait"]["p90"]
     # The same trucks came (same seed): only what happened to them differs.
     assert squeezed["summary"]["arrived"] == baseline["summary"]["arrived"]

@@ -168,7 +168,7 @@ class Command(BaseCommand):
             f"arrived {s['arrived']}  refused {s['refused_at_entry']}  checked in {s['checked_in']}  "
             f"inspected {s['inspected']}  called {s['called']}  departed {s['departed']}  "
             f"still in the yard {s['in_yard_at_end']}",
-            f"wait check-in → call (min): p50 {_num(s['wait']['p50'])}  p90 {_num(s['wait']['p90'])}",
+            f"wait check-in → call, or so far for trucks still waiting (min): p50 {_num(s['wait']['p50'])}  p90 {_num(s['wait']['p90'])}",
             f"largest queue: {report['largest_queue']['trucks']} trucks at {report['largest_queue']['at']}",
             "review lead (min): "
             + "  ".join(
