@@ -88,7 +88,7 @@ def test_a_fifty_truck_day_with_a_fixed_seed_gives_exactly_the_expected_counts()
     assert summary["booking_states"] == {"departed": 47, "no_show": 3}
     hourly = report["hourly"]
     assert sum(hourly["arrivals"]) == 48 and sum(hourly["calls"]) == 47 and sum(hourly["departures"]) == 47
-    assert report["largest_queue"]["trucks"] == 4
+    assert report["largest_queue"]["trucks"] == 3
     assert report["review_lead"]["customs"]["n"] == 50 and report["review_lead"]["border_guard"]["n"] == 50
 
 

@@ -90,9 +90,11 @@ class Command(BaseCommand):
         out = Path(options["out"]) if options["out"] else None
         console = Console(file=self.stdout, width=120)
         runs: list[tuple[str, dict[str, Any]]] = []
+        self.kept: Scenario | None = None
         if options["compare"]:
-            base = Params.from_dict({"gate": params.gate, "days": params.days, "trucks": params.trucks,
-                                     "seed": params.seed, "start": params.start})  # fmt: skip
+            base = Params(
+                gate=params.gate, days=params.days, trucks=params.trucks, seed=params.seed, start=params.start
+            )
             runs.append(("baseline", self._run(base, options, console, "baseline", None)))
         runs.append(("scenario", self._run(params, options, console, options["name"] or "scenario", out)))
         for label, report in runs:
@@ -124,7 +126,10 @@ class Command(BaseCommand):
                     progress=progress,
                 )
             else:
-                scenario = services.scenario_create(actor=None, name=name, params=params, run=False)
+                scenario = services.scenario_create(
+                    actor=None, name=name, params=params, baseline=self.kept, run=False
+                )
+                self.kept = scenario
                 scenario = services.scenario_run(
                     scenario=scenario, keep=options["keep"], out=out, progress=progress
                 )
@@ -211,6 +216,3 @@ def _num(value: Any) -> str:
 
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{value:.0%}"
-
-
-__all__ = ["Command", "Scenario"]
