@@ -159,6 +159,37 @@ def test_a_scenario_is_shown_beside_its_baseline_with_charts_made_on_the_server(
     assert "http://" not in page.split("<svg", 1)[1].replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_scenario_page_follows_the_run_and_shows_the_report_when_it_ends(chromium, live_server, client):
+    manager = factories.staff_user(Role.GATE_MANAGER, gates=["HUU_NGHI"])
+    scenario = services.scenario_create(actor=None, name="watched", params=Params(gate="HUU_NGHI"), run=False)
+    with transaction.atomic():
+        fire(scenario, "start")
+    Scenario.objects.filter(pk=scenario.pk).update(progress=0.25, progress_text="2026-12-14 06:00")
+    client.force_login(manager)
+    context = chromium.new_context(locale="en-US")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/dashboard/simulations/{scenario.pk}/")
+    assert page.locator("#sim-progress progress").get_attribute("value") == "25"
+
+    # The worker moves on: the page learns it by itself, then reloads with the report.
+    Scenario.objects.filter(pk=scenario.pk).update(progress=0.5, progress_text="2026-12-14 12:00")
+    page.wait_for_function("document.querySelector('#sim-progress progress').value === 50")
+    with transaction.atomic():
+        current = Scenario.objects.get(pk=scenario.pk)
+        fire(current, "finish", results=_report(departed=77, occupancy=[3] * 24, wait_p90=30.0))
+    page.wait_for_selector(".sim-panel .sim-departed")
+    assert page.locator(".sim-panel .sim-departed").inner_text() == "77"
+    assert page.locator(".sim-panel svg").count() == 2
+    context.close()
+
+
 def test_the_hourly_csv_has_a_row_per_simulated_hour(client, manager):
     scenario = _done("day", _report(departed=90, occupancy=list(range(24)), wait_p90=30.0))
     client.force_login(manager)
