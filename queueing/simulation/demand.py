@@ -112,6 +112,16 @@ def trucks_per_gate(params: Params) -> dict[str, int]:
     return counts
 
 
+def partner_acceptance(params: Params, gate: str) -> int | None:
+    """The scenario's partner figure for one gate (ALL: split by typical traffic); None: usual."""
+    if params.partner_accepts is None:
+        return None
+    if len(params.gates) == 1:
+        return params.partner_accepts
+    total = sum(TYPICAL_TRUCKS[g] for g in params.gates)
+    return round(params.partner_accepts * TYPICAL_TRUCKS[gate] / total)
+
+
 def officers_per_gate(params: Params, gate: str) -> dict[str, int]:
     share = TYPICAL_TRUCKS[gate] / TYPICAL_TRUCKS["HUU_NGHI"]
     return {a: max(1, round(params.officer_count(a) * share)) for a in AGENCIES}

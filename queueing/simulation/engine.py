@@ -244,13 +244,8 @@ class Engine:
                     self.at(self._next_shift_start(self.start), "poll", officer.pk)
 
     def _acceptance(self, code: str) -> int:
-        p = self.params
-        if p.partner_accepts is None:
-            return PARTNER_ACCEPTANCE[code]
-        if len(p.gates) == 1:
-            return p.partner_accepts
-        total = sum(demand.TYPICAL_TRUCKS[g] for g in p.gates)
-        return round(p.partner_accepts * demand.TYPICAL_TRUCKS[code] / total)
+        accepted = demand.partner_acceptance(self.params, code)
+        return PARTNER_ACCEPTANCE[code] if accepted is None else accepted
 
     def _staff_user(self, username: str, role: str, agency: str, gate: Gate) -> User:
         user = User(username=username, is_staff=True)

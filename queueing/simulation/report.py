@@ -36,7 +36,7 @@ def _minutes(delta: dt.timedelta) -> float:
 
 
 def _iso(moment: dt.datetime | None, zone: Any) -> str:
-    return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
@@ -195,6 +195,16 @@ def _summary(trucks: list[Truck], booking_ids: list[int], end: dt.datetime) -> d
     }
 
 
+def review_lead_minutes(declaration_ids: list[int]) -> dict[str, list[float]]:
+    rows = AgencyReview.objects.filter(
+        declaration_id__in=declaration_ids, ready_at__isnull=False, decided_at__isnull=False
+    ).values_list("agency", "ready_at", "decided_at")
+    leads: dict[str, list[float]] = {a: [] for a in AGENCIES}
+    for agency, ready, decided in rows:
+        leads[agency].append(_minutes(decided - ready))
+    return leads
+
+
 def _review_lead(declaration_ids: list[int]) -> dict[str, Any]:
     rows = AgencyReview.objects.filter(
         declaration_id__in=declaration_ids, ready_at__isnull=False, decided_at__isnull=False
@@ -242,6 +252,7 @@ def build_report(engine: Engine) -> dict[str, Any]:
             "honest_wait": _honest_wait(mine, engine.end),
         }
     report["trucks_rows"] = [truck_row(t, zone) for t in trucks]
+    report["review_lead_minutes"] = review_lead_minutes(declaration_ids)  # for merging; not kept
     return report
 
 

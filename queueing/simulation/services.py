@@ -17,7 +17,7 @@ from vehicles.selectors import gates_for_user
 
 from .models import Scenario, ScenarioState
 from .params import ALL, GATES, Params
-from .rundb import run_isolated
+from .runs import run_plan
 
 
 def may_plan(user: Any, gate: str) -> bool:
@@ -59,6 +59,7 @@ def scenario_run(
     scenario: Scenario,
     keep: bool = False,
     out: Path | None = None,
+    jobs: int = 1,
     progress: Callable[[float, str], None] | None = None,
 ) -> Scenario:
     """Run a queued scenario in a database of its own and record the outcome.
@@ -85,11 +86,12 @@ def scenario_run(
 
     params = Params.from_dict(scenario.params)
     try:
-        report = run_isolated(
+        report = run_plan(
             params,
+            jobs=jobs,
             run_id=f"{scenario.pk}_{int(time.time())}",
             keep=keep,
-            trucks_csv=(out / "trucks.csv") if out else None,
+            out=out,
             progress=report_progress,
         )
     except Exception as exc:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from queueing.simulation.demand import trucks_per_gate
 from queueing.simulation.params import Params
 from queueing.simulation.report import _honest_wait, _hourly
+from queueing.simulation.runs import SUMMED, merge_reports
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = dt.date(2026, 12, 14)
@@ -64,3 +65,47 @@ def test_trucks_of_all_gates_are_split_by_their_typical_traffic_and_add_up():
     }  # fmt: skip
     split = trucks_per_gate(Params(gate="ALL", trucks=100))
     assert sum(split.values()) == 100 and split["HUU_NGHI"] == 50  # 870/1756 of 100 = 49.5
+
+
+def _gate_report(code: str, *, departed: int, leads: list[float]) -> dict:
+    summary = {key: 0 for key in SUMMED}
+    summary.update(trucks=departed, departed=departed, outcomes={"departed": departed},
+                   booking_states={"departed": departed})  # fmt: skip
+    return {
+        "days": ["2026-12-14"],
+        "hours": [h.isoformat() for h in HOURS],
+        "summary": summary,
+        "review_lead": {
+            a: {"states": {"approved": len(leads)}} for a in ("customs", "border_guard", "quarantine")
+        },
+        "review_lead_minutes": {"customs": leads, "border_guard": [], "quarantine": []},
+        "gates": {code: {"summary": summary}},
+        "cost": {"declare": {"events": departed, "queries": 80 * departed, "seconds": 1.5}},
+    }
+
+
+def _row(arrived: str, called: str) -> dict:
+    return {"arrived_at": arrived, "checked_in_at": arrived, "called_at": called, "departed_at": "",
+            "estimate_minutes": "", "estimate_basis": "none", "estimate_beyond_today": "False"}  # fmt: skip
+
+
+def test_the_gates_reports_merge_into_one_with_the_yards_summed_and_the_leads_pooled():
+    reports = {
+        "HUU_NGHI": _gate_report("HUU_NGHI", departed=2, leads=[10.0, 30.0]),
+        "COC_NAM": _gate_report("COC_NAM", departed=1, leads=[50.0]),
+    }
+    rows = [
+        _row("2026-12-14T08:00:00+07:00", "2026-12-14T08:30:00+07:00"),
+        _row("2026-12-14T08:10:00+07:00", "2026-12-14T09:10:00+07:00"),
+        _row("2026-12-14T08:20:00+07:00", "2026-12-14T08:50:00+07:00"),  # the Cốc Nam truck
+    ]
+
+    merged = merge_reports(Params(gate="ALL"), reports, rows)
+
+    assert merged["summary"]["departed"] == 3 and merged["summary"]["outcomes"] == {"departed": 3}
+    # the two yards together: 1 at 8:00, 2 at 8:10, 3 at 8:20, then 2, 1, 0
+    assert merged["largest_queue"] == {"trucks": 3, "at": "2026-12-14T08:20+07:00"}
+    assert merged["summary"]["wait"]["p50"] == 30 and merged["summary"]["wait"]["p90"] == 60
+    assert merged["review_lead"]["customs"]["p50"] == 30 and merged["review_lead"]["customs"]["n"] == 3
+    assert merged["cost"]["declare"] == {"events": 3, "queries": 240, "seconds": 3.0}
+    assert list(merged["gates"]) == ["HUU_NGHI", "COC_NAM"]

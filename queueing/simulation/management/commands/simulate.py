@@ -27,7 +27,7 @@ from queueing.simulation import services
 from queueing.simulation.models import Scenario
 from queueing.simulation.params import ALL, GATES, Params, parse_mapping
 from queueing.simulation.report import write_csv
-from queueing.simulation.rundb import run_isolated
+from queueing.simulation.runs import run_plan
 
 
 class Command(BaseCommand):
@@ -61,6 +61,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", default="", help="write the whole report as JSON to this file")
         parser.add_argument(
             "--keep", action="store_true", help="keep the run's database (its name is printed)"
+        )
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="with --gate ALL: gates run at once (each its own process)"
         )
         parser.add_argument("--name", default="", help="name of the kept scenario")
         parser.add_argument(
@@ -119,11 +122,8 @@ class Command(BaseCommand):
                 bar.update(task, completed=fraction, clock=text)
 
             if options["no_save"]:
-                report = run_isolated(
-                    params,
-                    keep=options["keep"],
-                    trucks_csv=(out / "trucks.csv") if out else None,
-                    progress=progress,
+                report = run_plan(
+                    params, jobs=options["jobs"], keep=options["keep"], out=out, progress=progress
                 )
             else:
                 scenario = services.scenario_create(
@@ -131,7 +131,7 @@ class Command(BaseCommand):
                 )
                 self.kept = scenario
                 scenario = services.scenario_run(
-                    scenario=scenario, keep=options["keep"], out=out, progress=progress
+                    scenario=scenario, keep=options["keep"], out=out, jobs=options["jobs"], progress=progress
                 )
                 report = scenario.results
                 console.print(
