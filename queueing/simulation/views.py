@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cuakhau.accounts.roles import Role, user_has_role
+from cuakhau.accounts.roles import Agency, Role, user_has_role
 from cuakhau.errors import DomainError, NotFound
 
 from . import services
@@ -88,7 +88,13 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs = [s for s in (baseline, scenario) if s is not None and s.state == ScenarioState.DONE and s.results]
     charts = charts_for([s.results for s in runs], _titles())
     panels = [
-        {"scenario": s, "report": s.results, "charts": c, "changes": Params.from_dict(s.params).changes()}
+        {
+            "scenario": s,
+            "report": s.results,
+            "charts": c,
+            "changes": Params.from_dict(s.params).changes(),
+            "leads": [(Agency(a).label, figures) for a, figures in s.results["review_lead"].items()],
+        }
         for s, c in zip(runs, charts, strict=True)
     ]
     others = (
