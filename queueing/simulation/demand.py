@@ -123,8 +123,10 @@ def partner_acceptance(params: Params, gate: str) -> int | None:
 
 
 def officers_per_gate(params: Params, gate: str) -> dict[str, int]:
+    """Officers per agency at `gate`: Hữu Nghị's numbers scaled by traffic, rounded up (a small
+    gate's lone officer would otherwise be busy all day)."""
     share = TYPICAL_TRUCKS[gate] / TYPICAL_TRUCKS["HUU_NGHI"]
-    return {a: max(1, round(params.officer_count(a) * share)) for a in AGENCIES}
+    return {a: max(1, math.ceil(params.officer_count(a) * share)) for a in AGENCIES}
 
 
 def _lognormal(rng: random.Random, sigma: float = 0.5) -> float:
