@@ -13,7 +13,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 app = Celery("cuakhau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    lambda: ["cuakhau", "cuakhau.notifications", "declarations", "queueing", "queueing.tracking"]
+    lambda: [
+        "cuakhau",
+        "cuakhau.notifications",
+        "declarations",
+        "queueing",
+        "queueing.tracking",
+        "queueing.simulation",
+    ]
 )
 
 

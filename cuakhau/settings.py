@@ -9,6 +9,7 @@ Every variable is listed in README.md.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "queueing",
     "queueing.kiosk",
     "queueing.tracking",
+    "queueing.simulation",  # capacity planning: reads and drives every floor
 ]
 
 MIDDLEWARE = [
@@ -438,3 +440,9 @@ if not (1.0 <= TRACKING_ROAD_FACTOR <= 3.0):
     raise ImproperlyConfigured("TRACKING_ROAD_FACTOR must be between 1 and 3")
 if not (0 < TRACKING_MIN_SPEED_KMH <= TRACKING_MAX_SPEED_KMH):
     raise ImproperlyConfigured("TRACKING_MIN_SPEED_KMH must be above 0 and at most TRACKING_MAX_SPEED_KMH")
+
+# --- Capacity planning (queueing/simulation) ----------------------------------------------------
+# Each simulation run gets a database of its own named <prefix><run>; empty: "<live db name>_sim_".
+SIMULATION_DATABASE_PREFIX = env.str("SIMULATION_DATABASE_PREFIX", default="")
+if SIMULATION_DATABASE_PREFIX and not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", SIMULATION_DATABASE_PREFIX):
+    raise ImproperlyConfigured("SIMULATION_DATABASE_PREFIX must be lower-case letters, digits and _")

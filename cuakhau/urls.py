@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/v1/", include("cuakhau.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("favicon.ico", FaviconView.as_view()),
+    path("dashboard/simulations/", include("queueing.simulation.urls")),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard-gate"),
     path("", include("vehicles.urls")),
