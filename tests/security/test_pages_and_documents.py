@@ -74,7 +74,9 @@ def test_every_page_has_a_strict_script_policy_and_a_permissions_policy(client, 
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "object-src 'none'" in policy
-    assert "geolocation=()" in response["Permissions-Policy"]
+    # Geolocation only for our own pages (the "I am driving" page), nowhere framed or embedded.
+    assert "geolocation=(self)" in response["Permissions-Policy"]
+    assert "microphone=()" in response["Permissions-Policy"]
 
 
 @pytest.mark.django_db
