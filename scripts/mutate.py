@@ -56,7 +56,25 @@ ALSO_COPY = ["manage.py", "templates", "locale", "static"]
 # Entries of the project that the work directory links to.
 LINKED = [*SOURCE_PACKAGES, *ALSO_COPY, "tests", "pyproject.toml"]
 
+PYTEST_ARGS = [
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:xdist",
+    "-W",
+    "ignore",
+    "--ds=mutate_settings",
+    "--reuse-db",
+]
 STATUS_LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
+
+
+# Each pytest session mutmut starts (one per mutant) would otherwise build the test database
+# from the migrations again; a file database kept between sessions (`--reuse-db`) saves that.
+SETTINGS = """from cuakhau.settings import *  # noqa: F403
+
+DATABASES["default"]["TEST"] = {{"NAME": {name!r}}}  # noqa: F405
+"""
 
 
 def _setup_cfg(path: str, tests: list[str]) -> str:
@@ -67,9 +85,9 @@ def _setup_cfg(path: str, tests: list[str]) -> str:
         "[mutmut]\n"
         f"source_paths ={lines(SOURCE_PACKAGES)}\n"
         f"only_mutate ={lines([path])}\n"
-        f"also_copy ={lines(ALSO_COPY)}\n"
+        f"also_copy ={lines([*ALSO_COPY, 'mutate_settings.py'])}\n"
         f"pytest_add_cli_args_test_selection ={lines(tests)}\n"
-        f"pytest_add_cli_args ={lines(['-p', 'no:cacheprovider', '-p', 'no:xdist', '-W', 'ignore'])}\n"
+        f"pytest_add_cli_args ={lines(PYTEST_ARGS)}\n"
     )
 
 
@@ -83,6 +101,9 @@ def _prepare(name: str) -> Path:
         if not link.is_symlink():
             link.symlink_to(ROOT / entry)
     config = _setup_cfg(path, tests)
+    (work / "mutate_settings.py").write_text(SETTINGS.format(name=str(work / "test.sqlite3")))
+    for stale in work.glob("test.sqlite3*"):  # migrations may have changed since the last run
+        stale.unlink()
     cfg = work / "setup.cfg"
     if not cfg.exists() or cfg.read_text() != config:
         cfg.write_text(config)
@@ -154,7 +175,9 @@ def report(names: list[str]) -> str:
         score = f"{100 * killed / total:.1f}%" if total else "-"
         lines.append(f"{name:<20} {len(found):>7} {killed:>7} {len(survived):>8} {other:>6} {score:>6}")
         survivors += [f"  {name}: {m}" for m in sorted(survived)]
-        survivors += [f"  {name}: {m} ({s})" for m, s in sorted(found.items()) if s not in ("killed", "survived")]
+        survivors += [
+            f"  {name}: {m} ({s})" for m, s in sorted(found.items()) if s not in ("killed", "survived")
+        ]
     text = "\n".join(lines)
     if survivors:
         text += "\n\nsurvivors and mutants without a verdict:\n" + "\n".join(survivors)
@@ -162,7 +185,9 @@ def report(names: list[str]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--report", action="store_true", help="print the last results, run nothing")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once (default 1)")

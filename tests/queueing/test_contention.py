@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.db import connection, connections, transaction
 
+from cuakhau.errors import Conflict
+from queueing import services
 from queueing.models import LIVE_BOOKING_STATES, Booking
+from vehicles.models import Company
 
+from .conftest import make_declaration, make_slot
 from .contention import fire_attempts, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +56,61 @@ def test_500_concurrent_attempts_at_50_places_book_exactly_50_on_a_sqlite_file(t
     assert result["vendor"] == "sqlite"
     assert result["outcomes"] == {"ok": 50, "slot_full": 450}
     assert result["booked"] == 50 == result["live_bookings"]
+
+
+def _wait_until_a_connection_waits_for_a_lock(outcome: dict, timeout: float = 20.0) -> None:
+    """Poll PostgreSQL until another connection of this test database is blocked on a lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one snapshot per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"the booking never reached the company lock: {outcome}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_closed_while_a_booking_is_being_made_takes_no_place(gate, company, owner):
+    """The booking checked the slot (open), then waits for its company's row; meanwhile a manager
+    closes the slot on another connection. The place-taking UPDATE must see the slot closed."""
+    slot = make_slot(gate, hours_ahead=30, capacity=5)
+    declaration = make_declaration(company)
+    outcome: dict[str, object] = {}
+
+    def book() -> None:
+        try:
+            outcome["booking"] = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+        except Conflict as exc:
+            outcome["refused"] = exc.code
+        except Exception as exc:  # reported by the assertions below
+            outcome["error"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    def close() -> None:
+        try:
+            outcome["closed"] = services.slot_close(slot=slot, reason="lane works")
+        finally:
+            connections.close_all()
+
+    booker = threading.Thread(target=book)
+    with transaction.atomic():
+        list(Company.objects.select_for_update().filter(pk=company.pk))  # the booking will wait here
+        booker.start()
+        _wait_until_a_connection_waits_for_a_lock(outcome)
+        closer = threading.Thread(target=close)
+        closer.start()
+        closer.join(30)
+    booker.join(30)
+
+    assert outcome["closed"] == {"moved": 0, "cancelled": 0}
+    assert "booking" not in outcome and outcome["refused"] in {"slot_full", "slot_closed"}
+    slot.refresh_from_db()
+    assert (slot.is_closed, slot.booked) == (True, 0)
+    assert not Booking.objects.filter(slot=slot).exists()
