@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.notifications.models import Notification
-from queueing import services
+from queueing import rules, services
 from queueing.models import Booking, BookingState, Slot
-from queueing import rules
 from queueing.rules import TICKET_PREFIX
 from tests import factories
 
