@@ -36,7 +36,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "declaration_rules": ("declarations/rules.py", ["tests/declarations/test_rules.py"]),
     "queueing_rules": (
         "queueing/rules.py",
-        ["tests/queueing/test_booking_rules.py", "tests/queueing/test_yard_and_call_forward.py"],
+        ["tests/queueing/test_rules.py", "tests/queueing/test_yard_and_call_forward.py"],
     ),
     "plates": ("vehicles/plates.py", ["tests/vehicles/test_plates.py"]),
     "place_taking": (

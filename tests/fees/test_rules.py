@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from cuakhau.errors import DomainError
 from declarations.fees.models import FeeSchedule
 from declarations.fees.rules import compute_fee, round_vnd
 from declarations.fees.selectors import schedule_in_force
+from declarations.models import Declaration
 
 from .conftest import make_declaration
 
@@ -118,8 +120,25 @@ def test_the_breakdown_lists_each_base_rate_and_each_multiplier(seeded):
 
 
 def test_the_same_trip_always_gets_the_same_fee(seeded):
-    declaration = make_declaration(delivery_mode="inland", cargo=[(RUBBER, 25000)])
-    assert compute_fee(declaration, seeded) == compute_fee(declaration, seeded)
+    """Re-read, computed again, whatever language is active: the same amount and breakdown,
+    whose labels are stored in English (pages translate them by key)."""
+    declaration = make_declaration(delivery_mode="inland", cargo=[(RUBBER, "25000.50")])
+    # 25,000.5 kg: over 15 t up to 30 t, 1,500,000 × 130% = 1,950,000 (no rounding line)
+    expected = (
+        1_950_000,
+        [
+            {
+                "key": "bulk_15_30t",
+                "label": "Goods over 15 t up to 30 t",
+                "detail": "25000.5 kg",
+                "amount": 1_500_000,
+            },
+            {"key": "inland_delivery", "label": "Import delivered inland", "factor": 1.3, "percent": 130},
+        ],
+    )
+    for language in ("vi", "zh-hans", "en", "vi"):
+        with translation.override(language):
+            assert compute_fee(Declaration.objects.get(pk=declaration.pk), seeded) == expected
 
 
 @pytest.mark.parametrize(
