@@ -7,6 +7,7 @@ mutmut keeps its results there, so a second run only re-tests what changed.
     .venv/bin/python scripts/mutate.py                 # every module
     .venv/bin/python scripts/mutate.py plates fees     # some of them
     .venv/bin/python scripts/mutate.py --report        # print the last results, run nothing
+    .venv/bin/python scripts/mutate.py --again plates  # test the last survivors with today's tests
 
 It ends with one line per module (killed, survived, score) and the names of the survivors;
 `.venv/bin/mutmut show NAME`, run in `.mutants/<module>/`, prints a survivor's diff. The report is
@@ -91,7 +92,7 @@ def _setup_cfg(path: str, tests: list[str]) -> str:
     )
 
 
-def _prepare(name: str) -> Path:
+def _prepare(name: str, *, fresh: bool) -> Path:
     """The module's work directory: links to the project and a setup.cfg saying what to mutate."""
     path, tests = MODULES[name]
     work = WORK / name
@@ -105,9 +106,10 @@ def _prepare(name: str) -> Path:
     for stale in work.glob("test.sqlite3*"):  # migrations may have changed since the last run
         stale.unlink()
     cfg = work / "setup.cfg"
-    if not cfg.exists() or cfg.read_text() != config:
-        cfg.write_text(config)
-        shutil.rmtree(work / "mutants", ignore_errors=True)  # another selection: start afresh
+    if fresh or not cfg.exists() or cfg.read_text() != config:
+        # mutmut keeps a verdict once given, even when the tests changed since: start afresh.
+        shutil.rmtree(work / "mutants", ignore_errors=True)
+    cfg.write_text(config)
     return work
 
 
@@ -123,12 +125,17 @@ def _env(work: Path) -> dict[str, str]:
     return env
 
 
-def run(name: str, max_children: int) -> None:
-    work = _prepare(name)
+def run(name: str, max_children: int, *, again: bool = False) -> None:
+    """Test every mutant of the module afresh; with `again`, only the last run's survivors."""
+    survivors = [m for m, s in (results(name) or {}).items() if s == "survived"] if again else []
+    if again and not survivors:
+        print(f"== {name}: no survivors to test again", flush=True)
+        return
+    work = _prepare(name, fresh=not again)
     print(f"== {name}: {MODULES[name][0]} against {' '.join(MODULES[name][1])}", flush=True)
     with open(work / "run.log", "w") as log:  # mutmut's progress line is redrawn, thousands of times
         done = subprocess.run(
-            [str(MUTMUT), "run", "--max-children", str(max_children)],
+            [str(MUTMUT), "run", "--max-children", str(max_children), *survivors],
             cwd=work,
             env=_env(work),
             stdout=log,
@@ -190,6 +197,7 @@ def main() -> None:
     )
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--report", action="store_true", help="print the last results, run nothing")
+    parser.add_argument("--again", action="store_true", help="test only the last run's survivors again")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once (default 1)")
     args = parser.parse_args()
     names = args.modules or list(MODULES)
@@ -198,7 +206,7 @@ def main() -> None:
         parser.error(f"unknown module(s): {', '.join(unknown)}; choose among {', '.join(MODULES)}")
     if not args.report:
         for name in names:
-            run(name, args.max_children)
+            run(name, args.max_children, again=args.again)
     text = report(names)
     WORK.mkdir(exist_ok=True)
     (WORK / "report.txt").write_text(text)
