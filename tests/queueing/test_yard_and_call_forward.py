@@ -23,7 +23,7 @@ def yard_booking(company, owner, gate, *, slot=None, state="cleared", perishable
         slot = Slot.objects.filter(
             gate=gate, direction="export", start__gt=now, start__lt=now + dt.timedelta(minutes=50)
         ).first() or make_slot(gate, hours_ahead=0.5, capacity=100)
-    declaration = make_declaration(company, state=state, perishable=perishable, channel=channel)
+    declaration = make_declaration(company, state=state, gate=gate, perishable=perishable, channel=channel)
     booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
     return services.booking_check_in(booking=booking)
 
