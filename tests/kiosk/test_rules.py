@@ -286,6 +286,7 @@ def test_the_flags_say_perishable_and_red_channel(perishable, channel, flags):
     ],
 )
 def test_a_denial_keeps_the_trucks_flags(make, decide_kwargs, reason):
+    make = dict(make)  # the parameters are shared between runs: never change them
     gate_code = make.pop("gate_code", None)
     booking = make_booking(
         perishable=True, channel="red", **({"gate": factories.gate(gate_code)} if gate_code else {}), **make
