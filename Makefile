@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cuakhau
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint fmt bench clean browser messages
+.PHONY: install run test lint fmt bench clean browser messages mutate
 
 install: $(STAMP)
 
@@ -50,8 +50,14 @@ messages: install
 	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
+# Mutation testing of the rule and service modules, one at a time on SQLite (not in CI; about
+# an hour on two cores). `make mutate MUTATE_ARGS="plates --again"`: see docs/testing.md.
+MUTATE_ARGS ?=
+mutate: install
+	$(PY) scripts/mutate.py $(MUTATE_ARGS)
+
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mutants
