@@ -291,3 +291,43 @@ def test_rule_values_are_validated(kind, value, ok):
     else:
         with pytest.raises(ValueError):
             rules.validate_rule_value(kind, value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (RuleKind.QUARANTINE_CHAPTERS, "", "list at least one chapter, e.g. 01-24,44"),
+        (RuleKind.QUARANTINE_CHAPTERS, "1-", "not a chapter or a range of chapters: '1-'"),
+        (RuleKind.QUARANTINE_CHAPTERS, "24-01", "chapters run from 01 to 99: '24-01'"),
+        (RuleKind.RED_PREFIXES, " , ", "list at least one HS prefix, e.g. 0810,4403"),
+        (RuleKind.YELLOW_PREFIXES, "08.10", "an HS prefix is 2 to 10 digits: '08.10'"),
+        (RuleKind.QUARANTINE_PREFIXES, "12345678901", "an HS prefix is 2 to 10 digits: '12345678901'"),
+        (RuleKind.QUARANTINE_PREFIXES, "8", "an HS prefix is 2 to 10 digits: '8'"),
+        (RuleKind.SAMPLE_RED, "5%", "a rate is a number between 0 and 1: '5%'"),
+        (RuleKind.SAMPLE_RED, "1.5", "a rate is a number between 0 and 1: '1.5'"),
+        (
+            RuleKind.REQUIRED_DOCUMENT,
+            "passport",
+            "one of: invoice, packing_list, phytosanitary, health, origin, other",
+        ),
+    ],
+)
+def test_a_bad_rule_value_is_refused_with_a_message_saying_what_fits(kind, value, message):
+    with pytest.raises(ValueError) as excinfo:
+        rules.validate_rule_value(kind, value)
+    assert str(excinfo.value) == message
+
+
+def test_hs_prefixes_are_read_from_commas_or_semicolons():
+    assert rules.parse_prefixes("0810; 4403 ,1234567890;;") == ["0810", "4403", "1234567890"]
+    assert rules.parse_prefixes("") == [] and rules.parse_prefixes(None) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "rate"), [("0", 0.0), ("1", 1.0), (" 0.05 ", 0.05)])
+def test_a_rate_is_a_number_from_0_to_1(text, rate):
+    assert rules.parse_rate(text) == rate
+
+
+def test_parse_chapters_reads_an_empty_text_as_no_chapter():
+    assert rules.parse_chapters("") == set() and rules.parse_chapters(" , ,") == set()
+    assert rules.parse_chapters("99") == {99} and rules.parse_chapters(" 07 - 08 ") == {7, 8}
