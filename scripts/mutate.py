@@ -74,7 +74,8 @@ STATUS_LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
 # from the migrations again; a file database kept between sessions (`--reuse-db`) saves that.
 SETTINGS = """from cuakhau.settings import *  # noqa: F403
 
-DATABASES["default"]["TEST"] = {{"NAME": {name!r}}}  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {{"NAME": {name!r}}}  # noqa: F405
 """
 
 
@@ -116,7 +117,9 @@ def _prepare(name: str, *, fresh: bool) -> Path:
 def _env(work: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"sqlite:///{work / 'unused.sqlite3'}",  # tests use an in-memory copy
+        # SQLite unless MUTATE_DATABASE_URL names another database (PostgreSQL for the tests that
+        # need two connections); pytest-django tests on its own copy ("test_" + name).
+        DATABASE_URL=os.environ.get("MUTATE_DATABASE_URL") or f"sqlite:///{work / 'unused.sqlite3'}",
         TASKS_MODE="eager",
         DJANGO_SETTINGS_MODULE="cuakhau.settings",
         PYTHONDONTWRITEBYTECODE="1",
