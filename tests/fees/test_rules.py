@@ -186,3 +186,58 @@ def test_a_schedule_without_the_needed_rate_is_refused_clearly():
     with pytest.raises(DomainError) as exc:
         compute_fee(declaration, schedule)
     assert exc.value.code == "fee_rate_missing"
+
+
+def test_of_several_listed_rows_with_the_same_percent_the_first_entered_applies():
+    schedule = FeeSchedule.objects.create(name="tie", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=300_000)
+    schedule.multipliers.create(key="listed_goods", label="Entered first", percent=200, hs_prefixes="26")
+    schedule.multipliers.create(key="listed_goods", label="Entered second", percent=200, hs_prefixes="2601")
+    amount, breakdown = compute_fee(make_declaration(cargo=[(ORE, 4000)]), schedule)
+    assert amount == 600_000  # 300,000 × 200%, once
+    assert [b["label"] for b in breakdown if b["key"] == "listed_goods"] == ["Entered first"]
+
+
+def test_a_listed_row_that_matches_no_line_does_not_apply(seeded):
+    amount, breakdown = compute_fee(make_declaration(cargo=[(RUBBER, 4000)]), seeded)
+    assert (amount, [b["key"] for b in breakdown]) == (300_000, ["bulk_up_to_5t"])
+
+
+def test_a_trip_with_no_cargo_line_is_the_lightest_goods_band_not_small_produce(seeded):
+    amount, breakdown = compute_fee(make_declaration(direction="export"), seeded)
+    assert amount == 300_000
+    assert breakdown == [
+        {"key": "bulk_up_to_5t", "label": "Goods up to 5 t", "detail": "0 kg", "amount": 300_000}
+    ]
+
+
+def test_a_missing_rate_names_the_schedule_and_the_class():
+    schedule = FeeSchedule.objects.create(name="incomplete", valid_from=dt.date(2020, 1, 1))
+    with pytest.raises(DomainError) as exc:
+        compute_fee(make_declaration(cargo=[(RUBBER, 3000)]), schedule)
+    assert str(exc.value) == "The fee schedule incomplete has no rate for Goods up to 5 t."
+
+
+def test_the_breakdown_labels_are_stored_in_english_whatever_the_language(seeded):
+    declaration = make_declaration(delivery_mode="wharf_transship", cargo=[(VEG, 800)])
+    with translation.override("vi"):
+        amount, breakdown = compute_fee(declaration, seeded)
+    # 100,000 × 30% = 30,000
+    assert amount == 30_000
+    assert breakdown == [
+        {
+            "key": "small_produce",
+            "label": "Small load of vegetables or fruit (under 2 t)",
+            "detail": "800 kg",
+            "amount": 100_000,
+        },
+        {"key": "wharf_transship", "label": "Transshipped at the wharf only", "factor": 0.3, "percent": 30},
+    ]
+
+
+def test_rounding_up_shows_a_positive_difference():
+    schedule = FeeSchedule.objects.create(name="up", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=100_500)
+    amount, breakdown = compute_fee(make_declaration(cargo=[(RUBBER, 3000)]), schedule)
+    assert amount == 101_000  # 100,500 is half: up
+    assert breakdown[-1] == {"key": "rounding", "label": "Rounded to the nearest 1,000 VND", "amount": 500}
