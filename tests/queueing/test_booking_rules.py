@@ -287,3 +287,75 @@ def test_booking_created_in_the_past_slot_is_refused_with_time_frozen(company, o
     with time_machine.travel(slot.start + dt.timedelta(minutes=1), tick=False), pytest.raises(Conflict):
         services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
     assert timezone.now() < slot.start
+
+
+def _told(event: str) -> dict[int, Notification]:
+    return {n.recipient_id: n for n in Notification.objects.filter(event=event, channel="in_app")}
+
+
+def test_a_booking_is_told_to_the_companys_active_operators_and_its_driver(company, owner, gate):
+    colleague = factories.operator_user(company)
+    factories.operator_user(company, is_active=False)  # left the company: not told
+    factories.operator_user(factories.CompanyFactory())  # another company: not told
+    driver_account = factories.UserFactory()
+    declaration = make_declaration(company)
+    declaration.driver.user = driver_account
+    declaration.driver.save()
+    day = timezone.localdate() + dt.timedelta(days=2)
+    slot = make_slot(gate, start=_local(gate, day, 8), minutes=60)
+    booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+
+    told = _told("booking.confirmed")
+    assert set(told) == {owner.pk, colleague.pk, driver_account.pk}
+    note = told[owner.pk]
+    assert (note.subject_type, note.subject_id) == ("booking", booking.pk)
+    assert note.payload == {
+        "booking": booking.pk,
+        "declaration": declaration.pk,
+        "plate": declaration.vehicle.plate,
+        "gate": gate.name,
+        "gate_code": "HUU_NGHI",
+        "window": f"{day:%Y-%m-%d} 08:00–09:00",
+        "ticket": booking.ticket,
+    }
+
+
+def test_a_driver_who_is_also_an_operator_is_told_once(company, owner, gate):
+    declaration = make_declaration(company)
+    declaration.driver.user = owner
+    declaration.driver.save()
+    services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner)
+    assert (
+        Notification.objects.filter(event="booking.confirmed", channel="in_app", recipient=owner).count() == 1
+    )
+
+
+def test_an_inactive_driver_account_is_not_told(company, owner, gate):
+    declaration = make_declaration(company)
+    declaration.driver.user = factories.UserFactory(is_active=False)
+    declaration.driver.save()
+    services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner)
+    assert set(_told("booking.confirmed")) == {owner.pk}
+
+
+def test_a_superuser_and_the_system_may_book_for_any_company(company, gate):
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    assert services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=admin)
+    assert services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=None)
+
+
+def test_a_rebook_tells_the_new_window_and_a_cancel_tells_the_reason(booking, owner, gate):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    services.booking_rebook(booking=booking, slot=make_slot(gate, start=_local(gate, day, 14)), actor=owner)
+    moved = Notification.objects.filter(event="booking.confirmed", channel="in_app", recipient=owner).latest(
+        "id"
+    )
+    assert moved.payload["window"] == f"{day:%Y-%m-%d} 14:00–15:00"
+    services.booking_cancel(booking=booking, actor=owner, reason="truck broke down")
+    assert _told("booking.cancelled")[owner.pk].payload["note"] == "truck broke down"
+
+
+def test_a_cancel_never_counts_a_slot_below_zero(booking, owner):
+    Slot.objects.filter(pk=booking.slot_id).update(booked=0)  # counts repaired by hand meanwhile
+    services.booking_cancel(booking=booking, actor=owner)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
