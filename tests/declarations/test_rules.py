@@ -331,3 +331,47 @@ def test_a_rate_is_a_number_from_0_to_1(text, rate):
 def test_parse_chapters_reads_an_empty_text_as_no_chapter():
     assert rules.parse_chapters("") == set() and rules.parse_chapters(" , ,") == set()
     assert rules.parse_chapters("99") == {99} and rules.parse_chapters(" 07 - 08 ") == {7, 8}
+
+
+def test_empty_parts_between_chapters_are_skipped():
+    assert rules.parse_chapters("01,,44") == {1, 44}
+    assert rules.parse_chapters(None) == set()  # type: ignore[arg-type]
+
+
+def test_a_rule_for_the_declarations_direction_applies(owner):
+    make_rule(RuleKind.RED_PREFIXES, "8413", direction="export")
+    make_rule(RuleKind.REQUIRED_DOCUMENT, "invoice", direction="export")
+    make_rule(RuleKind.QUARANTINE_PREFIXES, "8413", direction="export")
+    declaration = new_draft(owner, lines=[MACHINES])
+    assert rules.customs_channel(declaration) == ("red", "HS prefix 8413 listed")
+    assert rules.required_documents(declaration) == ["invoice"]
+    assert rules.needs_quarantine(declaration) == (True, "HS prefix 8413")
+
+
+def test_a_chapter_rule_for_the_declarations_direction_replaces_the_default(owner):
+    make_rule(RuleKind.QUARANTINE_CHAPTERS, "84", direction="export")
+    assert rules.quarantine_chapters(Gate.objects.get(code="HUU_NGHI"), "export") == {84}
+    assert rules.needs_quarantine(new_draft(owner, lines=[MACHINES])) == (True, "HS chapter 84")
+    assert rules.needs_quarantine(new_draft(owner, lines=[WOOD])) == (False, "")
+
+
+def test_a_quarantine_prefix_rule_of_the_gate_applies_there_only(owner):
+    make_rule(RuleKind.QUARANTINE_PREFIXES, "8413", gate=Gate.objects.get(code="HUU_NGHI"))
+    assert rules.needs_quarantine(new_draft(owner, lines=[MACHINES])) == (True, "HS prefix 8413")
+    assert rules.needs_quarantine(new_draft(owner, lines=[MACHINES], gate="TAN_THANH")) == (False, "")
+
+
+def test_a_target_of_another_gate_does_not_apply(db):
+    ReviewTarget.objects.create(gate=factories.gate("TAN_THANH"), agency="customs", hours=Decimal("8"))
+    assert rules.target_hours(factories.gate("HUU_NGHI"), "customs") == Decimal("2")
+    assert rules.target_hours(factories.gate("TAN_THANH"), "customs") == Decimal("8")
+
+
+def test_agencies_are_listed_customs_border_guard_quarantine_then_others_once_each():
+    assert rules.sorted_agencies(["quarantine", "other", "customs", "border_guard", "customs"]) == [
+        "customs",
+        "border_guard",
+        "quarantine",
+        "other",
+    ]
+    assert rules.sorted_agencies([]) == []

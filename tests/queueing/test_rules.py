@@ -117,3 +117,9 @@ class TestReadyForTheLane:
         assert not self.ready(booking)
         Booking.objects.filter(pk=booking.pk).update(inspection_passed_at=timezone.now())
         assert self.ready(booking)
+
+
+def test_the_local_date_follows_the_gates_own_zone():
+    moment = dt.datetime(2026, 3, 9, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội, 00:30 in Shanghai
+    assert rules.local_date(Gate(timezone="Asia/Ho_Chi_Minh"), moment) == dt.date(2026, 3, 9)
+    assert rules.local_date(Gate(timezone="Asia/Shanghai"), moment) == dt.date(2026, 3, 10)
