@@ -347,3 +347,28 @@ def test_a_failed_attempt_waits_the_backoff_and_keeps_the_reason(settings, monke
     row.refresh_from_db()
     assert (row.status, row.attempts, row.locked_until, row.last_error) == (Status.PENDING, 3, None, "busy")
     assert row.next_attempt_at == now + timedelta(seconds=20)
+
+
+def test_retry_now_touches_only_the_failed_rows_it_was_given(django_capture_on_commit_callbacks) -> None:
+    user = recipient()
+    chosen = _row(user, status=Status.FAILED, attempts=6, last_error="boom")
+    other = _row(user, status=Status.FAILED, attempts=6, last_error="boom")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.notification_retry(ids=[chosen.pk]) == 1
+    assert len(callbacks) == 1
+    other.refresh_from_db()
+    assert (other.status, other.attempts) == (Status.FAILED, 6)
+    chosen.refresh_from_db()
+    assert (chosen.status, chosen.attempts) == (Status.PENDING, 0)
+
+
+def test_a_retried_row_is_due_at_once_whatever_its_last_backoff(django_capture_on_commit_callbacks) -> None:
+    later = timezone.now() + timedelta(hours=1)
+    failed = _row(recipient(), status=Status.FAILED, attempts=6, next_attempt_at=later)
+    with time_machine.travel(timezone.now(), tick=False):
+        now = timezone.now()
+        with django_capture_on_commit_callbacks(execute=False):
+            services.notification_retry(ids=[failed.pk])
+        failed.refresh_from_db()
+        assert failed.next_attempt_at == now
+        assert services.notification_send(notification_id=failed.pk) == services.SendResult(Status.SENT)
