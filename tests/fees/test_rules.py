@@ -241,3 +241,14 @@ def test_rounding_up_shows_a_positive_difference():
     amount, breakdown = compute_fee(make_declaration(cargo=[(RUBBER, 3000)]), schedule)
     assert amount == 101_000  # 100,500 is half: up
     assert breakdown[-1] == {"key": "rounding", "label": "Rounded to the nearest 1,000 VND", "amount": 500}
+
+
+def test_a_whole_amount_is_rounded_without_a_denominator():
+    assert (round_vnd(2_499), round_vnd(2_500), round_vnd(1_000)) == (2_000, 3_000, 1_000)
+
+
+def test_an_empty_return_is_one_empty_truck_rate_without_detail(seeded):
+    assert compute_fee(make_declaration(direction="empty"), seeded) == (
+        100_000,
+        [{"key": "empty_truck", "label": "Empty vehicle", "detail": "", "amount": 100_000}],
+    )
