@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from queueing.kiosk import rules
 from queueing.kiosk.services import kiosk_scan
+from queueing.models import Booking
 from tests import factories
 
 from .conftest import MORNING, make_booking
@@ -358,3 +359,27 @@ def test_a_declaration_turned_red_in_the_yard_sends_the_truck_to_inspection():
     assert decide(booking).reason_code == "release"
     booking.declaration.channel = "red"
     assert decide(booking) == rules.Verdict("check", "inspection_needed", "inspect", ("red_channel",))
+
+
+@pytest.mark.parametrize(
+    ("state", "declaration_state", "extra", "expected"),
+    [
+        ("confirmed", "cleared", {}, ("allow", "admit", "admit")),
+        ("in_yard", "under_review", {}, ("check", "waiting_clearance", None)),
+        ("inspection", "cleared", {"inspection_required": True}, ("check", "at_inspection", "inspect")),
+        ("in_yard", "cleared", {}, ("allow", "release", "release")),
+        ("called", "under_review", {}, ("check", "waiting_clearance", None)),
+        ("called", "cleared", {"inspection_required": True}, ("check", "inspection_needed", None)),
+        ("called", "cleared", {}, ("allow", "exit", "exit")),
+    ],
+)
+def test_every_verdict_carries_the_perishable_flag(state, declaration_state, extra, expected):
+    booking = make_booking(state=state, declaration_state=declaration_state, perishable=True, **extra)
+    assert decide(booking) == rules.Verdict(*expected, ("perishable",))
+
+
+def test_a_booking_state_the_table_does_not_know_is_denied_with_its_flags():
+    booking = make_booking(state="in_yard", perishable=True)
+    Booking.objects.filter(pk=booking.pk).update(state="archived")  # e.g. a state added later
+    booking = Booking.objects.get(pk=booking.pk)
+    assert decide(booking) == rules.Verdict("deny", "no_booking", None, ("perishable",))
