@@ -252,3 +252,16 @@ def test_an_empty_return_is_one_empty_truck_rate_without_detail(seeded):
         100_000,
         [{"key": "empty_truck", "label": "Empty vehicle", "detail": "", "amount": 100_000}],
     )
+
+
+def test_the_rounding_line_rounds_a_half_vnd_away_from_zero():
+    schedule = FeeSchedule.objects.create(name="half", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=100_999)
+    schedule.multipliers.create(key="inland_delivery", percent=150)
+    amount, breakdown = compute_fee(
+        make_declaration(delivery_mode="inland", cargo=[(RUBBER, 3000)]), schedule
+    )
+    # 100,999 × 150% = 151,498.5 → 151,000; the difference −498.5 VND is shown as −499 (half up,
+    # away from zero; rounding half to even would say −498)
+    assert amount == 151_000
+    assert breakdown[-1] == {"key": "rounding", "label": "Rounded to the nearest 1,000 VND", "amount": -499}
