@@ -359,3 +359,18 @@ def test_a_cancel_never_counts_a_slot_below_zero(booking, owner):
     Slot.objects.filter(pk=booking.slot_id).update(booked=0)  # counts repaired by hand meanwhile
     services.booking_cancel(booking=booking, actor=owner)
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+def test_a_cancel_offers_the_freed_place_to_the_waiting_declarations_people(company, owner, gate):
+    slot = make_slot(gate, capacity=1)
+    holder = services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    waiting = make_declaration(company)
+    driver_account = factories.UserFactory()
+    waiting.driver.user = driver_account
+    waiting.driver.save()
+    services.waitlist_join(declaration=waiting, slot=slot, actor=owner)
+    services.booking_cancel(booking=holder, actor=owner)
+    told = _told("booking.waitlist_offer")
+    assert set(told) == {owner.pk, driver_account.pk}
+    assert (told[owner.pk].subject_type, told[owner.pk].subject_id) == ("declaration", waiting.pk)
+    assert told[owner.pk].payload["slot"] == slot.pk
