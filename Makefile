@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cuakhau
 PYTEST_ARGS ?=
 
-.PHONY: fonts install run test lint fmt bench clean browser messages
+.PHONY: fonts install run test lint fmt bench clean browser messages mutate
 
 install: $(STAMP)
 
@@ -59,6 +59,12 @@ messages: install
 	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
+# Mutation testing of the rule and service modules, one at a time on SQLite (not in CI; about
+# an hour on two cores). `make mutate MUTATE_ARGS="plates --again"`: see docs/testing.md.
+MUTATE_ARGS ?=
+mutate: install
+	$(PY) scripts/mutate.py $(MUTATE_ARGS)
+
 # bench/positions_http.py drives its server with wrk (Debian package).
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
@@ -66,4 +72,4 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mutants

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
-from queueing.dashboard import gate_day, percentile
+from queueing.dashboard import gate_day, hourly_svg, percentile
 from queueing.models import Booking, Slot
 from tests.factories import DeclarationFactory
 from tests.factories import gate as factories_gate
@@ -96,9 +97,39 @@ def test_only_gate_managers_see_the_dashboard(client, owner, gate_manager):
     client.force_login(owner)
     assert client.get("/dashboard/").status_code == 403
     client.force_login(gate_manager)
+    gate = factories_gate("HUU_NGHI")
+    slot = Slot.objects.create(
+        gate=gate,
+        direction="export",
+        start=dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC),
+        capacity=10,
+    )
+    # 08:10 and 08:50 and 09:30 at the gate (UTC+7); 23:30 the day before does not count
+    for moment in ("2026-11-20T01:10", "2026-11-20T01:50", "2026-11-20T02:30", "2026-11-19T16:30"):
+        _booking(gate, slot, "departed", departed_at=dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC))
     response = client.get("/dashboard/HUU_NGHI/?date=2026-11-20")
     assert response.status_code == 200
-    assert b"<svg" in response.content
+    (figures,) = response.context["figures"]
+    assert figures.hourly == [0] * 8 + [2, 1] + [0] * 14
+    page = response.content.decode()
+    assert '<svg viewBox="0 0 720 200"' in page
+    assert "<title>08:00 — 2</title>" in page and "<title>09:00 — 1</title>" in page
+    assert page.count("<rect ") == 24
+
+
+def test_the_hourly_chart_scales_its_bars_to_the_busiest_hour():
+    svg = hourly_svg([0, 4, 2, 1] + [0] * 20, width=240, height=100)
+    bars = re.findall(r'<rect x="([\d.]+)" y="(\d+)" width="([\d.]+)" height="(\d+)"', svg)
+    assert bars[:4] == [
+        ("2.0", "100", "6.0", "0"),
+        ("12.0", "0", "6.0", "100"),
+        ("22.0", "50", "6.0", "50"),
+        ("32.0", "75", "6.0", "25"),
+    ]
+    assert hourly_svg([0] * 24).count('height="0"') == 24  # an empty day draws no bar, without dividing by 0
+    tiny = hourly_svg([1000] + [1] + [0] * 22, height=100)
+    assert 'y="98" width="26.0" height="2"' in tiny  # a small hour still shows
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from declarations import services
-from declarations.models import AgencyReview
+from declarations.models import AgencyReview, RoutingRule
 
 from .conftest import new_draft, review_of, yellow_always
 
@@ -120,7 +120,24 @@ def test_managers_edit_rules_and_targets(client, gate_manager):
         "/admin/declarations/routingrule/add/",
         {"kind": "sample_red", "value": "2", "seed": "x", "is_active": "on"},
     )
-    assert response.status_code == 200  # 2 is not a rate: the form shows the error
+    assert response.status_code == 200  # 2 is not a rate: the form comes back with the error
+    assert response.context["adminform"].form.errors == {"value": ["a rate is a number between 0 and 1: '2'"]}
+    assert "a rate is a number between 0 and 1" in response.content.decode()
+    assert not RoutingRule.objects.exists()  # nothing created
+
+    response = client.post(
+        "/admin/declarations/routingrule/add/",
+        {"kind": "sample_red", "value": "0.05", "seed": "audit", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get()
+    assert (rule.kind, rule.value, rule.seed, rule.is_active, rule.gate_id) == (
+        "sample_red",
+        "0.05",
+        "audit",
+        True,
+        None,
+    )
 
 
 def test_the_page_says_why_no_button_is_shown(client, owner, officers):

@@ -86,14 +86,20 @@ def test_the_breakdown_labels_follow_the_callers_language(api_client, owner, dec
         label = api_client.get(url(declaration_with_fee), HTTP_ACCEPT_LANGUAGE="vi").json()["breakdown"][0][
             "label"
         ]
-    assert label  # translated when the .po exists; never empty, never the raw key
-    assert label != "bulk_10_15t"
+    assert label == "Hàng hóa trên 10 tấn đến 15 tấn"  # locale/vi, not the English label nor the key
+    chinese = api_client.get(url(declaration_with_fee), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["breakdown"][0]["label"] == "10 吨以上至 15 吨货物"
 
 
 @pytest.mark.parametrize("persona", ["customs_officer", "gate_staff", "gate_manager"])
 def test_people_working_at_the_gate_see_the_fee(api_client, persona, declaration_with_fee, request):
     api_client.force_authenticate(request.getfixturevalue(persona))
-    assert api_client.get(url(declaration_with_fee)).status_code == 200
+    response = api_client.get(url(declaration_with_fee))
+    assert response.status_code == 200
+    body = response.json()
+    # 12 t of goods: over 10 t up to 15 t, 1,000,000 VND, not paid yet
+    assert (body["amount"], body["currency"], body["state"]) == (1_000_000, "VND", "unpaid")
+    assert [(line["key"], line["amount"]) for line in body["breakdown"]] == [("bulk_10_15t", 1_000_000)]
 
 
 @pytest.mark.parametrize("persona", ["other_owner", "stranger", "officer_of_another_gate"])

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from cuakhau.errors import DomainError
 from declarations.fees.models import FeeSchedule
 from declarations.fees.rules import compute_fee, round_vnd
 from declarations.fees.selectors import schedule_in_force
+from declarations.models import Declaration
 
 from .conftest import make_declaration
 
@@ -118,8 +120,25 @@ def test_the_breakdown_lists_each_base_rate_and_each_multiplier(seeded):
 
 
 def test_the_same_trip_always_gets_the_same_fee(seeded):
-    declaration = make_declaration(delivery_mode="inland", cargo=[(RUBBER, 25000)])
-    assert compute_fee(declaration, seeded) == compute_fee(declaration, seeded)
+    """Re-read, computed again, whatever language is active: the same amount and breakdown,
+    whose labels are stored in English (pages translate them by key)."""
+    declaration = make_declaration(delivery_mode="inland", cargo=[(RUBBER, "25000.50")])
+    # 25,000.5 kg: over 15 t up to 30 t, 1,500,000 × 130% = 1,950,000 (no rounding line)
+    expected = (
+        1_950_000,
+        [
+            {
+                "key": "bulk_15_30t",
+                "label": "Goods over 15 t up to 30 t",
+                "detail": "25000.5 kg",
+                "amount": 1_500_000,
+            },
+            {"key": "inland_delivery", "label": "Import delivered inland", "factor": 1.3, "percent": 130},
+        ],
+    )
+    for language in ("vi", "zh-hans", "en", "vi"):
+        with translation.override(language):
+            assert compute_fee(Declaration.objects.get(pk=declaration.pk), seeded) == expected
 
 
 @pytest.mark.parametrize(
@@ -167,3 +186,82 @@ def test_a_schedule_without_the_needed_rate_is_refused_clearly():
     with pytest.raises(DomainError) as exc:
         compute_fee(declaration, schedule)
     assert exc.value.code == "fee_rate_missing"
+
+
+def test_of_several_listed_rows_with_the_same_percent_the_first_entered_applies():
+    schedule = FeeSchedule.objects.create(name="tie", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=300_000)
+    schedule.multipliers.create(key="listed_goods", label="Entered first", percent=200, hs_prefixes="26")
+    schedule.multipliers.create(key="listed_goods", label="Entered second", percent=200, hs_prefixes="2601")
+    amount, breakdown = compute_fee(make_declaration(cargo=[(ORE, 4000)]), schedule)
+    assert amount == 600_000  # 300,000 × 200%, once
+    assert [b["label"] for b in breakdown if b["key"] == "listed_goods"] == ["Entered first"]
+
+
+def test_a_listed_row_that_matches_no_line_does_not_apply(seeded):
+    amount, breakdown = compute_fee(make_declaration(cargo=[(RUBBER, 4000)]), seeded)
+    assert (amount, [b["key"] for b in breakdown]) == (300_000, ["bulk_up_to_5t"])
+
+
+def test_a_trip_with_no_cargo_line_is_the_lightest_goods_band_not_small_produce(seeded):
+    amount, breakdown = compute_fee(make_declaration(direction="export"), seeded)
+    assert amount == 300_000
+    assert breakdown == [
+        {"key": "bulk_up_to_5t", "label": "Goods up to 5 t", "detail": "0 kg", "amount": 300_000}
+    ]
+
+
+def test_a_missing_rate_names_the_schedule_and_the_class():
+    schedule = FeeSchedule.objects.create(name="incomplete", valid_from=dt.date(2020, 1, 1))
+    with pytest.raises(DomainError) as exc:
+        compute_fee(make_declaration(cargo=[(RUBBER, 3000)]), schedule)
+    assert str(exc.value) == "The fee schedule incomplete has no rate for Goods up to 5 t."
+
+
+def test_the_breakdown_labels_are_stored_in_english_whatever_the_language(seeded):
+    declaration = make_declaration(delivery_mode="wharf_transship", cargo=[(VEG, 800)])
+    with translation.override("vi"):
+        amount, breakdown = compute_fee(declaration, seeded)
+    # 100,000 × 30% = 30,000
+    assert amount == 30_000
+    assert breakdown == [
+        {
+            "key": "small_produce",
+            "label": "Small load of vegetables or fruit (under 2 t)",
+            "detail": "800 kg",
+            "amount": 100_000,
+        },
+        {"key": "wharf_transship", "label": "Transshipped at the wharf only", "factor": 0.3, "percent": 30},
+    ]
+
+
+def test_rounding_up_shows_a_positive_difference():
+    schedule = FeeSchedule.objects.create(name="up", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=100_500)
+    amount, breakdown = compute_fee(make_declaration(cargo=[(RUBBER, 3000)]), schedule)
+    assert amount == 101_000  # 100,500 is half: up
+    assert breakdown[-1] == {"key": "rounding", "label": "Rounded to the nearest 1,000 VND", "amount": 500}
+
+
+def test_a_whole_amount_is_rounded_without_a_denominator():
+    assert (round_vnd(2_499), round_vnd(2_500), round_vnd(1_000)) == (2_000, 3_000, 1_000)
+
+
+def test_an_empty_return_is_one_empty_truck_rate_without_detail(seeded):
+    assert compute_fee(make_declaration(direction="empty"), seeded) == (
+        100_000,
+        [{"key": "empty_truck", "label": "Empty vehicle", "detail": "", "amount": 100_000}],
+    )
+
+
+def test_the_rounding_line_rounds_a_half_vnd_away_from_zero():
+    schedule = FeeSchedule.objects.create(name="half", valid_from=dt.date(2020, 1, 1))
+    schedule.rates.create(key="bulk_up_to_5t", amount=100_999)
+    schedule.multipliers.create(key="inland_delivery", percent=150)
+    amount, breakdown = compute_fee(
+        make_declaration(delivery_mode="inland", cargo=[(RUBBER, 3000)]), schedule
+    )
+    # 100,999 × 150% = 151,498.5 → 151,000; the difference −498.5 VND is shown as −499 (half up,
+    # away from zero; rounding half to even would say −498)
+    assert amount == 151_000
+    assert breakdown[-1] == {"key": "rounding", "label": "Rounded to the nearest 1,000 VND", "amount": -499}

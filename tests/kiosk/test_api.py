@@ -164,9 +164,14 @@ def test_gate_staff_scan_a_ticket_as_read(gate_staff):
 def test_gate_staff_with_a_token_may_scan(gate_staff):
     from rest_framework.authtoken.models import Token
 
+    booking = make_booking(plate="12C-123.45")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=gate_staff).key}")
-    assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 200
+    response = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["verdict"], body["reason_code"], body["action"]) == ("allow", "admit", "admit")
+    assert body["booking"]["id"] == booking.pk
 
 
 def test_gate_staff_of_another_gate_are_refused(db):
@@ -245,10 +250,17 @@ def test_the_reason_is_given_in_the_staff_members_language(gate_staff):
 
 
 def test_a_device_created_by_the_service_has_a_working_key(gate):
-    _device, key = device_create(gate=gate, lane="2")
+    booking = make_booking(plate="12C-123.45", state="in_yard")
+    device, key = device_create(gate=gate, lane="2")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    assert client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").status_code == 200
+    response = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["verdict"], body["reason_code"], body["action"]) == ("allow", "release", "release")
+    assert body["booking"]["id"] == booking.pk
+    event = GateEvent.objects.get(pk=body["event"])
+    assert (event.device_id, event.lane, event.verdict) == (device.pk, "2", "allow")
 
 
 def test_a_device_always_scans_at_its_own_lane(device_client):

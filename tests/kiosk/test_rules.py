@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from queueing.kiosk import rules
 from queueing.kiosk.services import kiosk_scan
+from queueing.models import Booking
 from tests import factories
 
 from .conftest import MORNING, make_booking
@@ -241,3 +242,144 @@ def test_every_reason_has_a_message():
         "exit",
     }
     assert codes <= set(rules.REASONS)
+
+
+# --- the whole verdict, not just its code: flags, params and the message staff read -------------
+RED_PERISHABLE = ("perishable", "red_channel")
+
+
+def test_a_declaration_without_its_booking_is_no_booking(gate):
+    booking = make_booking()
+    v = rules.verdict(gate=gate, booking=None, declaration=booking.declaration, now=timezone.now())
+    assert v == rules.Verdict("deny", "no_booking")
+
+
+def test_a_ticket_read_without_a_plate_is_not_taken_for_fraud():
+    v = decide(make_booking(plate="12C-111.11"), via_ticket=True)
+    assert v.reason_code != "ticket_plate_mismatch" and "possible_fraud" not in v.flags
+
+
+@pytest.mark.parametrize(
+    ("perishable", "channel", "flags"),
+    [
+        (False, "green", ()),
+        (True, "green", ("perishable",)),
+        (False, "red", ("red_channel",)),
+        (True, "red", RED_PERISHABLE),
+    ],
+)
+def test_the_flags_say_perishable_and_red_channel(perishable, channel, flags):
+    v = decide(make_booking(state="in_yard", perishable=perishable, channel=channel, inspection_passed=True))
+    assert v.flags == flags
+
+
+@pytest.mark.parametrize(
+    ("make", "decide_kwargs", "reason"),
+    [
+        (dict(gate_code="TAN_THANH"), {}, "wrong_gate"),
+        ({}, dict(lane_direction="import"), "wrong_direction"),
+        (dict(state="cancelled"), {}, "booking_cancelled"),
+        (dict(state="no_show"), {}, "no_show"),
+        (dict(state="departed", declaration_state="completed"), {}, "already_departed"),
+        (dict(declaration_state="rejected"), {}, "declaration_rejected"),
+        (dict(slot_start=MORNING + dt.timedelta(hours=6)), dict(now=MORNING), "too_early"),
+        (dict(slot_start=MORNING - dt.timedelta(hours=6)), dict(now=MORNING), "too_late"),
+    ],
+)
+def test_a_denial_keeps_the_trucks_flags(make, decide_kwargs, reason):
+    make = dict(make)  # the parameters are shared between runs: never change them
+    gate_code = make.pop("gate_code", None)
+    booking = make_booking(
+        perishable=True, channel="red", **({"gate": factories.gate(gate_code)} if gate_code else {}), **make
+    )
+    v = decide(booking, gate=factories.gate("HUU_NGHI"), **decide_kwargs)
+    assert (v.verdict, v.reason_code, v.action, v.flags) == ("deny", reason, None, RED_PERISHABLE)
+
+
+def test_a_truck_waiting_for_clearance_is_admitted_with_its_flags():
+    v = decide(make_booking(declaration_state="submitted", perishable=True, channel="red"))
+    assert v == rules.Verdict("allow", "admit_pending_clearance", "admit", RED_PERISHABLE)
+
+
+def test_a_departed_truck_is_told_when_it_left_in_the_gates_time():
+    booking = make_booking(state="departed", declaration_state="completed", departed_at=MORNING)
+    with translation.override("en"):
+        assert decide(booking).reason == "Already departed at 09:00 10/03."
+        shanghai = factories.gate("HUU_NGHI")
+        shanghai.timezone = "Asia/Shanghai"  # the same instant, shown on a gate one hour ahead
+        v = decide(booking, gate=shanghai)
+        assert v.params == {"time": "10:00 10/03"}
+        assert v.reason == "Already departed at 10:00 10/03."
+
+
+def test_a_departure_without_a_time_shows_a_dash():
+    booking = make_booking(state="departed", declaration_state="completed", departed_at=None)
+    assert decide(booking).params == {"time": "-"}
+
+
+def test_entry_times_are_shown_in_the_gates_time():
+    booking = make_booking(slot_start=MORNING + dt.timedelta(hours=6))  # 15:00, entry opens 14:00
+    v = decide(booking, now=MORNING)
+    assert v == rules.Verdict("deny", "too_early", None, (), {"time": "14:00 10/03"})
+    v = decide(booking, now=MORNING + dt.timedelta(hours=8))  # closes 16:30
+    assert v == rules.Verdict("deny", "too_late", None, (), {"time": "16:30 10/03"})
+
+
+def test_a_direction_the_gate_does_not_serve_names_no_lane_direction():
+    booking = make_booking(gate=factories.gate("COC_NAM"), direction="empty")
+    with translation.override("en"):
+        assert decide(booking).reason == "Booked for Empty return, but this lane serves -."
+
+
+# --- red channel at the lane: decided from the declaration, not from the booking's copy ---------
+def test_a_called_truck_whose_declaration_is_red_and_not_inspected_is_checked_at_the_lane():
+    booking = make_booking(state="called", channel="red")
+    assert booking.inspection_required is False  # only the declaration says red
+    v = decide(booking)
+    assert v == rules.Verdict("check", "inspection_needed", None, ("red_channel",))
+
+
+def test_a_called_red_channel_truck_that_passed_inspection_exits():
+    v = decide(make_booking(state="called", channel="red", inspection_passed=True))
+    assert v == rules.Verdict("allow", "exit", "exit", ("red_channel",))
+
+
+def test_a_called_truck_the_gate_picked_for_inspection_is_checked_at_the_lane():
+    v = decide(make_booking(state="called", channel="green", inspection_required=True))
+    assert (v.verdict, v.reason_code, v.action) == ("check", "inspection_needed", None)
+
+
+def test_a_called_truck_whose_clearance_was_withdrawn_waits():
+    v = decide(make_booking(state="called", declaration_state="under_review"))
+    assert v == rules.Verdict("check", "waiting_clearance", None, ())
+
+
+def test_a_declaration_turned_red_in_the_yard_sends_the_truck_to_inspection():
+    booking = make_booking(state="in_yard", channel="green")
+    assert decide(booking).reason_code == "release"
+    booking.declaration.channel = "red"
+    assert decide(booking) == rules.Verdict("check", "inspection_needed", "inspect", ("red_channel",))
+
+
+@pytest.mark.parametrize(
+    ("state", "declaration_state", "extra", "expected"),
+    [
+        ("confirmed", "cleared", {}, ("allow", "admit", "admit")),
+        ("in_yard", "under_review", {}, ("check", "waiting_clearance", None)),
+        ("inspection", "cleared", {"inspection_required": True}, ("check", "at_inspection", "inspect")),
+        ("in_yard", "cleared", {}, ("allow", "release", "release")),
+        ("called", "under_review", {}, ("check", "waiting_clearance", None)),
+        ("called", "cleared", {"inspection_required": True}, ("check", "inspection_needed", None)),
+        ("called", "cleared", {}, ("allow", "exit", "exit")),
+    ],
+)
+def test_every_verdict_carries_the_perishable_flag(state, declaration_state, extra, expected):
+    booking = make_booking(state=state, declaration_state=declaration_state, perishable=True, **extra)
+    assert decide(booking) == rules.Verdict(*expected, ("perishable",))
+
+
+def test_a_booking_state_the_table_does_not_know_is_denied_with_its_flags():
+    booking = make_booking(state="in_yard", perishable=True)
+    Booking.objects.filter(pk=booking.pk).update(state="archived")  # e.g. a state added later
+    booking = Booking.objects.get(pk=booking.pk)
+    assert decide(booking) == rules.Verdict("deny", "no_booking", None, ("perishable",))

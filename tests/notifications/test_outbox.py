@@ -270,3 +270,105 @@ def test_a_bug_in_a_channel_is_recorded_and_retried(monkeypatch) -> None:  # typ
     assert services.notification_send(notification_id=row.pk).status == Status.PENDING
     row.refresh_from_db()
     assert row.last_error == "ZeroDivisionError: oops"
+
+
+def test_a_notification_redelivered_after_its_last_attempt_is_not_sent_again(settings) -> None:  # type: ignore[no-untyped-def]
+    """The worker died during the last allowed attempt; the broker hands the message out again
+    before the sweep has marked the row failed. Nobody may claim it: no seventh attempt."""
+    settings.NOTIFICATION_MAX_ATTEMPTS = 6
+    user = recipient()
+    now = timezone.now()
+    row = _row(user, status=Status.SENDING, attempts=6, locked_until=now - timedelta(seconds=1))
+    assert services.notification_send(notification_id=row.pk) == services.SendResult("skipped")
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENDING, 6)
+    assert not inbox_for(user).exists()
+    services.resend_stale()
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.locked_until) == (Status.FAILED, 6, None)
+    assert row.last_error == "the worker was lost during the last allowed attempt"
+
+
+def test_a_due_row_that_used_all_its_attempts_is_not_claimed(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    row = _row(recipient(), attempts=3, next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert services.notification_send(notification_id=row.pk).status == "skipped"
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.PENDING, 3)
+
+
+def test_the_last_allowed_attempt_is_made_and_then_the_row_gives_up(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    def unreachable(notification):  # type: ignore[no-untyped-def]
+        raise channels.TransientError("gateway timed out")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", unreachable)
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    row = _row(recipient(), attempts=2, next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert services.notification_send(notification_id=row.pk) == services.SendResult(Status.FAILED)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.locked_until) == (Status.FAILED, 3, None)
+    assert row.last_error == "gave up after 3 attempts: gateway timed out"
+
+
+def test_a_pending_row_is_claimed_only_when_due(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_LOCK_SECONDS = 60
+    now = timezone.now()
+    row = _row(recipient(), attempts=1, next_attempt_at=now + timedelta(seconds=10))
+    with time_machine.travel(now, tick=False):
+        assert services.notification_send(notification_id=row.pk).status == "skipped"
+    with time_machine.travel(now + timedelta(seconds=10), tick=False):
+        assert services.notification_send(notification_id=row.pk) == services.SendResult(Status.SENT)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.sent_at, row.locked_until, row.last_error) == (
+        Status.SENT,
+        2,
+        now + timedelta(seconds=10),
+        None,
+        "",
+    )
+
+
+def test_a_failed_attempt_waits_the_backoff_and_keeps_the_reason(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    def busy(notification):  # type: ignore[no-untyped-def]
+        raise channels.TransientError("busy")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", busy)
+    settings.NOTIFICATION_MAX_ATTEMPTS = 6
+    settings.NOTIFICATION_BACKOFF_BASE_SECONDS = 5
+    now = timezone.now()
+    row = _row(recipient(), attempts=2, next_attempt_at=now)
+    with time_machine.travel(now, tick=False):
+        result = services.notification_send(notification_id=row.pk)
+    assert result == services.SendResult(Status.PENDING, retry_in=20)  # third failure: 5 × 2²
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.locked_until, row.last_error) == (Status.PENDING, 3, None, "busy")
+    assert row.next_attempt_at == now + timedelta(seconds=20)
+
+
+def test_retry_now_touches_only_the_failed_rows_it_was_given(django_capture_on_commit_callbacks) -> None:
+    user = recipient()
+    chosen = _row(user, status=Status.FAILED, attempts=6, last_error="boom")
+    other = _row(user, status=Status.FAILED, attempts=6, last_error="boom")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.notification_retry(ids=[chosen.pk]) == 1
+    assert len(callbacks) == 1
+    other.refresh_from_db()
+    assert (other.status, other.attempts) == (Status.FAILED, 6)
+    chosen.refresh_from_db()
+    assert (chosen.status, chosen.attempts) == (Status.PENDING, 0)
+
+
+def test_a_retried_row_is_due_at_once_whatever_its_last_backoff(django_capture_on_commit_callbacks) -> None:
+    later = timezone.now() + timedelta(hours=1)
+    failed = _row(recipient(), status=Status.FAILED, attempts=6, next_attempt_at=later)
+    with time_machine.travel(timezone.now(), tick=False):
+        now = timezone.now()
+        with django_capture_on_commit_callbacks(execute=False):
+            services.notification_retry(ids=[failed.pk])
+        failed.refresh_from_db()
+        assert failed.next_attempt_at == now
+        assert services.notification_send(notification_id=failed.pk) == services.SendResult(Status.SENT)

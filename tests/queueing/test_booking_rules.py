@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.notifications.models import Notification
-from queueing import services
+from queueing import rules, services
 from queueing.models import Booking, BookingState, Slot
 from queueing.rules import TICKET_PREFIX
 from tests import factories
@@ -132,13 +132,83 @@ def test_cancel_frees_the_place_and_is_refused_twice(booking, owner):
 
 
 def test_rebook_takes_the_new_place_and_releases_the_old(booking, owner, gate):
+    old_slot_id, old_ticket = booking.slot_id, booking.ticket
     new = make_slot(gate, hours_ahead=30, capacity=2)
-    old_ticket = booking.ticket
+    assert Slot.objects.get(pk=old_slot_id).booked == 1
     services.booking_rebook(booking=booking, slot=new, actor=owner)
-    booking.refresh_from_db()
-    assert booking.slot_id == new.pk and booking.slot_start == new.start and booking.ticket == old_ticket
+    booking = Booking.objects.get(pk=booking.pk)
+    assert (booking.state, booking.slot_id, booking.slot_start, booking.ticket) == (
+        BookingState.CONFIRMED,
+        new.pk,
+        new.start,
+        old_ticket,
+    )
     assert Slot.objects.get(pk=new.pk).booked == 1
-    assert Slot.objects.get(pk=booking.slot.pk).booked == 1
+    assert Slot.objects.get(pk=old_slot_id).booked == 0
+    assert Booking.objects.filter(declaration=booking.declaration).count() == 1
+
+
+def _local(gate, day: dt.date, hour: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=rules.gate_zone(gate))
+
+
+def test_a_rebook_at_the_company_cap_within_the_same_day_is_allowed(company, owner, gate):
+    gate.company_daily_booking_cap = 2
+    gate.save()
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    morning, noon, evening = (make_slot(gate, start=_local(gate, day, h), capacity=5) for h in (8, 12, 18))
+    first = services.booking_create(declaration=make_declaration(company), slot=morning, actor=owner)
+    services.booking_create(declaration=make_declaration(company), slot=noon, actor=owner)
+    with pytest.raises(Conflict) as err:  # the company is at its cap for that day
+        services.booking_create(declaration=make_declaration(company), slot=evening, actor=owner)
+    assert err.value.code == "company_cap"
+
+    services.booking_rebook(booking=first, slot=evening, actor=owner)  # moving is not one more
+    assert Booking.objects.get(pk=first.pk).slot_id == evening.pk
+    assert [Slot.objects.get(pk=s.pk).booked for s in (morning, noon, evening)] == [0, 1, 1]
+
+
+def test_a_rebook_to_a_day_where_the_company_is_at_its_cap_is_refused(company, owner, gate):
+    gate.company_daily_booking_cap = 1
+    gate.save()
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    full_day = make_slot(gate, start=_local(gate, day, 8), capacity=5)
+    other_day = make_slot(gate, start=_local(gate, day + dt.timedelta(days=1), 8), capacity=5)
+    services.booking_create(declaration=make_declaration(company), slot=full_day, actor=owner)
+    moving = services.booking_create(declaration=make_declaration(company), slot=other_day, actor=owner)
+    target = make_slot(gate, start=_local(gate, day, 15), capacity=5)
+    with pytest.raises(Conflict) as err:
+        services.booking_rebook(booking=moving, slot=target, actor=owner)
+    assert err.value.code == "company_cap"
+    assert Booking.objects.get(pk=moving.pk).slot_id == other_day.pk
+    assert [Slot.objects.get(pk=s.pk).booked for s in (full_day, other_day, target)] == [1, 1, 0]
+
+
+def test_the_cap_day_is_the_gates_calendar_day(company, owner, gate):
+    """23:30 and 00:30 local are two days, even though they are one hour apart."""
+    gate.company_daily_booking_cap = 1
+    gate.save()
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    late = make_slot(gate, start=_local(gate, day, 23).replace(minute=0), capacity=5)
+    after_midnight = make_slot(gate, start=_local(gate, day + dt.timedelta(days=1), 0), capacity=5)
+    services.booking_create(declaration=make_declaration(company), slot=late, actor=owner)
+    services.booking_create(declaration=make_declaration(company), slot=after_midnight, actor=owner)
+    assert Slot.objects.get(pk=after_midnight.pk).booked == 1
+
+
+def test_the_cap_counts_only_this_gate_and_this_company(company, owner, other_company, other_owner, gate):
+    gate.company_daily_booking_cap = 1
+    gate.save()
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    slot = make_slot(gate, start=_local(gate, day, 9), capacity=5)
+    services.booking_create(declaration=make_declaration(other_company), slot=slot, actor=other_owner)
+    tan_thanh = factories.gate("TAN_THANH")
+    elsewhere = make_slot(tan_thanh, start=_local(tan_thanh, day, 9), capacity=5)
+    services.booking_create(
+        declaration=make_declaration(company, gate=tan_thanh), slot=elsewhere, actor=owner
+    )
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    assert Slot.objects.get(pk=slot.pk).booked == 2
 
 
 def test_a_failed_rebook_leaves_the_old_booking_intact(booking, owner, gate, company):
@@ -223,3 +293,90 @@ def test_booking_created_in_the_past_slot_is_refused_with_time_frozen(company, o
     with time_machine.travel(slot.start + dt.timedelta(minutes=1), tick=False), pytest.raises(Conflict):
         services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
     assert timezone.now() < slot.start
+
+
+def _told(event: str) -> dict[int, Notification]:
+    return {n.recipient_id: n for n in Notification.objects.filter(event=event, channel="in_app")}
+
+
+def test_a_booking_is_told_to_the_companys_active_operators_and_its_driver(company, owner, gate):
+    colleague = factories.operator_user(company)
+    factories.operator_user(company, is_active=False)  # left the company: not told
+    factories.operator_user(factories.CompanyFactory())  # another company: not told
+    driver_account = factories.UserFactory()
+    declaration = make_declaration(company)
+    declaration.driver.user = driver_account
+    declaration.driver.save()
+    day = timezone.localdate() + dt.timedelta(days=2)
+    slot = make_slot(gate, start=_local(gate, day, 8), minutes=60)
+    booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
+
+    told = _told("booking.confirmed")
+    assert set(told) == {owner.pk, colleague.pk, driver_account.pk}
+    note = told[owner.pk]
+    assert (note.subject_type, note.subject_id) == ("booking", booking.pk)
+    assert note.payload == {
+        "booking": booking.pk,
+        "declaration": declaration.pk,
+        "plate": declaration.vehicle.plate,
+        "gate": gate.name,
+        "gate_code": "HUU_NGHI",
+        "window": f"{day:%Y-%m-%d} 08:00–09:00",
+        "ticket": booking.ticket,
+    }
+
+
+def test_a_driver_who_is_also_an_operator_is_told_once(company, owner, gate):
+    declaration = make_declaration(company)
+    declaration.driver.user = owner
+    declaration.driver.save()
+    services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner)
+    assert (
+        Notification.objects.filter(event="booking.confirmed", channel="in_app", recipient=owner).count() == 1
+    )
+
+
+def test_an_inactive_driver_account_is_not_told(company, owner, gate):
+    declaration = make_declaration(company)
+    declaration.driver.user = factories.UserFactory(is_active=False)
+    declaration.driver.save()
+    services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner)
+    assert set(_told("booking.confirmed")) == {owner.pk}
+
+
+def test_a_superuser_and_the_system_may_book_for_any_company(company, gate):
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    assert services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=admin)
+    assert services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=None)
+
+
+def test_a_rebook_tells_the_new_window_and_a_cancel_tells_the_reason(booking, owner, gate):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    services.booking_rebook(booking=booking, slot=make_slot(gate, start=_local(gate, day, 14)), actor=owner)
+    moved = Notification.objects.filter(event="booking.confirmed", channel="in_app", recipient=owner).latest(
+        "id"
+    )
+    assert moved.payload["window"] == f"{day:%Y-%m-%d} 14:00–15:00"
+    services.booking_cancel(booking=booking, actor=owner, reason="truck broke down")
+    assert _told("booking.cancelled")[owner.pk].payload["note"] == "truck broke down"
+
+
+def test_a_cancel_never_counts_a_slot_below_zero(booking, owner):
+    Slot.objects.filter(pk=booking.slot_id).update(booked=0)  # counts repaired by hand meanwhile
+    services.booking_cancel(booking=booking, actor=owner)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+def test_a_cancel_offers_the_freed_place_to_the_waiting_declarations_people(company, owner, gate):
+    slot = make_slot(gate, capacity=1)
+    holder = services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    waiting = make_declaration(company)
+    driver_account = factories.UserFactory()
+    waiting.driver.user = driver_account
+    waiting.driver.save()
+    services.waitlist_join(declaration=waiting, slot=slot, actor=owner)
+    services.booking_cancel(booking=holder, actor=owner)
+    told = _told("booking.waitlist_offer")
+    assert set(told) == {owner.pk, driver_account.pk}
+    assert (told[owner.pk].subject_type, told[owner.pk].subject_id) == ("declaration", waiting.pk)
+    assert told[owner.pk].payload["slot"] == slot.pk

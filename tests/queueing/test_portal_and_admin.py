@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from queueing import services
@@ -34,11 +35,26 @@ def test_the_slot_picker_shows_places_left_and_books(client, owner, declaration,
     assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 9
 
 
-def test_the_slot_picker_falls_back_to_today_on_a_day_it_cannot_show(client, owner):
+def test_the_slot_picker_falls_back_to_today_on_a_day_it_cannot_show(client, owner, gate):
     client.force_login(owner)
-    for day in ["2026-02-30", "9999-12-31", "garbage"]:
-        response = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={day}")
-        assert response.status_code == 200, day
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=hanoi), tick=False):
+        today = make_slot(gate, start=dt.datetime(2026, 3, 10, 14, 0, tzinfo=hanoi))
+        make_slot(gate, start=dt.datetime(2026, 3, 11, 14, 0, tzinfo=hanoi))  # tomorrow: not shown
+        for day in ["2026-02-30", "9999-12-31", "garbage", ""]:
+            response = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={day}")
+            assert response.status_code == 200, day
+            assert [s["id"] for s in response.json()["slots"]] == [today.pk], day
+
+
+def test_the_slot_picker_falls_back_to_the_declarations_planned_day(client, owner, company, gate):
+    client.force_login(owner)
+    declaration = make_declaration(company)
+    declaration.planned_date = dt.date(2026, 3, 12)
+    declaration.save(update_fields=["planned_date"])
+    page = client.get(f"/portal/bookings/slots/?gate=HUU_NGHI&date=garbage&declaration={declaration.pk}")
+    assert page.status_code == 200
+    assert page.context["day"] == dt.date(2026, 3, 12)
 
 
 def test_the_booking_forms_go_back_only_to_pages_of_this_site(client, owner, declaration, slot):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cuakhau.notifications.models import Notification
 from cuakhau.transitions.models import TransitionLog
+from declarations.models import Declaration
 from queueing import selectors, services
 from queueing.models import Booking, BookingState, PartnerAcceptance, Slot
 
@@ -22,7 +23,7 @@ def yard_booking(company, owner, gate, *, slot=None, state="cleared", perishable
         slot = Slot.objects.filter(
             gate=gate, direction="export", start__gt=now, start__lt=now + dt.timedelta(minutes=50)
         ).first() or make_slot(gate, hours_ahead=0.5, capacity=100)
-    declaration = make_declaration(company, state=state, perishable=perishable, channel=channel)
+    declaration = make_declaration(company, state=state, gate=gate, perishable=perishable, channel=channel)
     booking = services.booking_create(declaration=declaration, slot=slot, actor=owner)
     return services.booking_check_in(booking=booking)
 
@@ -64,6 +65,23 @@ def test_call_forward_releases_only_ready_trucks_in_queue_order(company, owner, 
     waiting.refresh_from_db()
     assert waiting.state == BookingState.IN_YARD
     assert Notification.objects.filter(event="booking.called", subject_id=ready.pk, recipient=owner).exists()
+
+
+@pytest.mark.django_db
+def test_call_forward_holds_a_truck_whose_declaration_turned_red_until_it_is_inspected(company, owner, gate):
+    gate.lane_release_per_tick = 10
+    gate.save()
+    booking = yard_booking(company, owner, gate, channel="green")
+    assert booking.inspection_required is False
+    Declaration.objects.filter(pk=booking.declaration_id).update(channel="red")  # re-routed after booking
+    assert services.call_forward_run(gate=gate) == []
+    booking.refresh_from_db()
+    assert booking.state == BookingState.IN_YARD
+    services.booking_send_to_inspection(booking=booking)
+    services.booking_pass_inspection(booking=booking, note="ok")
+    assert services.call_forward_run(gate=gate) == [booking.pk]
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CALLED
 
 
 @pytest.mark.django_db

@@ -231,16 +231,21 @@ def test_another_companys_object_is_not_found_for_read_update_and_delete(
 def test_owner_reads_updates_and_deletes_their_own(api_client, owner, company, vehicle, driver, kind):
     client = _as(api_client, owner)
     url = _detail_url(kind, company, vehicle, driver)
+    model = {"vehicles": Vehicle, "drivers": Driver, "companies": Company}[kind]
+    pk = int(url.rstrip("/").rsplit("/", 1)[1])
+    field, value = ("kind", "van") if kind == "vehicles" else ("phone", "0912000111")
+    assert getattr(model.objects.get(pk=pk), field) != value
 
-    assert client.get(url).status_code == 200
-    assert (
-        client.patch(
-            url, {"phone": "0912000111"} if kind != "vehicles" else {"kind": "van"}, format="json"
-        ).status_code
-        == 200
-    )
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["id"] == pk
+    response = client.patch(url, {field: value}, format="json")
+    assert response.status_code == 200 and response.json()[field] == value
+    assert getattr(model.objects.get(pk=pk), field) == value  # stored, not only answered
+    assert client.get(url).json()[field] == value
     if kind != "companies":
         assert client.delete(url).status_code == 204
+        assert not model.objects.filter(pk=pk).exists()
+        assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["vehicles", "drivers", "companies"])

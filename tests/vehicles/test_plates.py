@@ -121,8 +121,85 @@ def test_invalid_plate_is_rejected_with_a_specific_code(raw: str, country: str |
     assert excinfo.value.code == code
 
 
-def test_the_table_covers_at_least_45_plates() -> None:
-    assert len(VALID_PLATES) + len(INVALID_PLATES) >= 45
+# Province codes 11–99 never assigned to a province (Circular 24/2023/TT-BCA, appendix 2).
+VN_UNASSIGNED = {13, 42, 44, 45, 46, 87, 91, 96}
+
+
+@pytest.mark.parametrize("province", range(100))
+def test_every_assigned_vietnamese_province_code_is_accepted_and_no_other(province: int) -> None:
+    raw = f"{province:02d}C-123.45"
+    if province >= 11 and province not in VN_UNASSIGNED:
+        assert parse_plate(raw).canonical == f"{province:02d}C12345"
+    else:
+        with pytest.raises(PlateError) as excinfo:
+            parse_plate(raw)
+        assert excinfo.value.code == "unknown_province"
+        assert excinfo.value.params == {"province": f"{province:02d}"}
+
+
+@pytest.mark.parametrize("letter", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+def test_vietnamese_series_use_every_letter_but_i_j_o_q_w(letter: str) -> None:
+    for raw in (f"29{letter}-123.45", f"29L{letter}-012.34", f"29{letter}1-234.56"):
+        if letter in "IJOQW":
+            with pytest.raises(PlateError) as excinfo:
+                parse_plate(raw)
+            assert (excinfo.value.code, excinfo.value.params) == ("invalid_series", {"letter": letter})
+        else:
+            assert parse_plate(raw).country == "VN"
+
+
+@pytest.mark.parametrize("letter", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+def test_chinese_serials_never_use_i_or_o_but_the_office_letter_may(letter: str) -> None:
+    serial_ok = letter not in "IO"
+    assert is_plate_shape(f"桂A{letter}2345") is serial_ok  # a letter in the serial
+    assert is_plate_shape(f"桂A1234{letter}") is serial_ok
+    assert is_plate_shape(f"桂A{letter}234挂") is serial_ok  # a trailer
+    assert is_plate_shape(f"桂{letter}12345") is True  # the issuing office: A–Z
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid"),
+    [
+        ("粤BA12345", True),  # new energy, small: A–H, J, K first
+        ("粤BK12345", True),
+        ("粤BL12345", False),
+        ("粤BI12345", False),
+        ("粤B12345F", True),  # new energy, large: five digits then D or F
+        ("粤B12345E", False),
+        ("粤B1234D5", False),
+    ],
+)
+def test_chinese_new_energy_plates_follow_their_letters(raw: str, valid: bool) -> None:
+    assert is_plate_shape(canonical_plate(raw)) is valid
+
+
+@pytest.mark.parametrize(
+    ("first", "code"),
+    [
+        ("\u3400", "unknown_province"),  # first of CJK extension A
+        ("\u4e00", "unknown_province"),  # 一
+        ("\u9fff", "unknown_province"),  # last of the unified block
+        ("\uf900", "unknown_province"),  # first compatibility ideograph
+        ("\ufaff", "unknown_province"),  # last compatibility ideograph
+        ("\U00020000", "unknown_province"),  # first of extension B
+        ("\U0002a6df", "unknown_province"),
+        ("\u33ff", "invalid_vn"),  # just before extension A: not an ideograph, read as Vietnamese
+        ("\ufb00", "invalid_vn"),  # just after the compatibility block (NFKC turns it into "ff")
+    ],
+)
+def test_a_plate_starting_with_any_cjk_ideograph_is_read_as_chinese(first: str, code: str) -> None:
+    with pytest.raises(PlateError) as excinfo:
+        parse_plate(f"{first}A12345")
+    assert excinfo.value.code == code
+
+
+def test_an_empty_string_is_no_plate_shape() -> None:
+    assert is_plate_shape("") is False
+
+
+@pytest.mark.parametrize("read", ["A", "?", "★", "桂", "柱A"])
+def test_a_read_that_no_plate_is_one_edit_from_has_no_candidates(read: str) -> None:
+    assert plate_variants(read) == {}
 
 
 @pytest.mark.parametrize(
