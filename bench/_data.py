@@ -42,33 +42,50 @@ def build_history(rows: int, *, say=print) -> None:  # type: ignore[no-untyped-d
     display, canonical = _plate_sql("i")
     b = BASE_ID
     steps = [
-        ("companies", f"""
+        (
+            "companies",
+            f"""
             INSERT INTO vehicles_company (id, name, tax_code, address, phone, created)
             SELECT {b} + i, 'Bench company ' || i, (4000000000 + i)::text, '', '', now()
-            FROM generate_series(0, {COMPANIES - 1}) i"""),
-        ("drivers", f"""
+            FROM generate_series(0, {COMPANIES - 1}) i""",
+        ),
+        (
+            "drivers",
+            f"""
             INSERT INTO vehicles_driver (id, full_name, nationality, id_number, phone, licence_number,
                                          created, company_id)
             SELECT {b} + i, 'Bench driver ' || i, 'VN', lpad(i::text, 12, '0'), '', '', now(), {b} + i
-            FROM generate_series(0, {COMPANIES - 1}) i"""),
-        ("vehicles", f"""
+            FROM generate_series(0, {COMPANIES - 1}) i""",
+        ),
+        (
+            "vehicles",
+            f"""
             INSERT INTO vehicles_vehicle (id, plate, plate_canonical, country, kind, trailer_plate,
                                           trailer_plate_canonical, created, company_id)
             SELECT {b} + i, {display}, {canonical}, 'VN', 'truck', '', '', now(), {b} + i % {COMPANIES}
-            FROM generate_series(0, {rows - 1}) i"""),
-        ("past slots", """
+            FROM generate_series(0, {rows - 1}) i""",
+        ),
+        (
+            "past slots",
+            """
             INSERT INTO queueing_slot (direction, start, "end", capacity, booked, is_closed, gate_id)
             SELECT d, date_trunc('hour', now()) - interval '2 days' - h * interval '1 hour',
                    date_trunc('hour', now()) - interval '2 days' - (h - 1) * interval '1 hour',
                    500, 0, false, g.id
             FROM generate_series(1, 365 * 24) h, (VALUES ('export'), ('import')) dd(d), vehicles_gate g
-            ON CONFLICT DO NOTHING"""),
-        ("slot numbering", """
+            ON CONFLICT DO NOTHING""",
+        ),
+        (
+            "slot numbering",
+            """
             CREATE TEMP TABLE bench_slot AS
             SELECT (row_number() OVER (ORDER BY id)) - 1 AS n, id, gate_id, direction, start
             FROM queueing_slot WHERE start < now() - interval '2 days';
-            CREATE UNIQUE INDEX ON bench_slot (n)"""),
-        ("declarations", f"""
+            CREATE UNIQUE INDEX ON bench_slot (n)""",
+        ),
+        (
+            "declarations",
+            f"""
             INSERT INTO declarations_declaration (id, direction, planned_date, delivery_mode,
                 temporary_import, state, channel, channel_reason, required_agencies, round,
                 submitted_at, cleared_at, valid_until, closed_at, created, updated, company_id,
@@ -78,8 +95,11 @@ def build_history(rows: int, *, say=print) -> None:  # type: ignore[no-untyped-d
                    s.start + interval '3 days', s.start + interval '1 hour', s.start - interval '1 day',
                    s.start + interval '1 hour', {b} + i % {COMPANIES}, {b} + i % {COMPANIES}, s.gate_id, {b} + i
             FROM generate_series(0, {rows - 1}) i
-            JOIN bench_slot s ON s.n = i % (SELECT count(*) FROM bench_slot)"""),
-        ("bookings", f"""
+            JOIN bench_slot s ON s.n = i % (SELECT count(*) FROM bench_slot)""",
+        ),
+        (
+            "bookings",
+            f"""
             INSERT INTO queueing_booking (id, plate_canonical, slot_start, perishable, state, ticket,
                 inspection_required, checked_in_at, called_at, departed_at, closed_at, close_reason,
                 created, company_id, declaration_id, gate_id, vehicle_id, slot_id)
@@ -88,21 +108,30 @@ def build_history(rows: int, *, say=print) -> None:  # type: ignore[no-untyped-d
                    s.start + interval '50 minutes', s.start + interval '50 minutes', '',
                    s.start - interval '1 day', {b} + i % {COMPANIES}, {b} + i, s.gate_id, {b} + i, s.id
             FROM generate_series(0, {rows - 1}) i
-            JOIN bench_slot s ON s.n = i % (SELECT count(*) FROM bench_slot)"""),
-        ("gate events", f"""
+            JOIN bench_slot s ON s.n = i % (SELECT count(*) FROM bench_slot)""",
+        ),
+        (
+            "gate events",
+            f"""
             INSERT INTO kiosk_gateevent (kind, lane, raw, plate_canonical, ticket, verdict, reason_code,
                 reason, action, flags, candidates, state_after, created, booking_id, gate_id)
             SELECT CASE WHEN i % 2 = 0 THEN 'scan' ELSE 'action' END, '1', {display}, {canonical}, '',
                    'allow', CASE WHEN i % 2 = 0 THEN 'exit' ELSE 'action' END, '', 'exit', '[]', '[]',
                    CASE WHEN i % 2 = 0 THEN '' ELSE 'departed' END, b.departed_at, b.id, b.gate_id
-            FROM generate_series(0, {rows - 1}) i JOIN queueing_booking b ON b.id = {b} + i"""),
-        ("today's slots", """
+            FROM generate_series(0, {rows - 1}) i JOIN queueing_booking b ON b.id = {b} + i""",
+        ),
+        (
+            "today's slots",
+            """
             INSERT INTO queueing_slot (direction, start, "end", capacity, booked, is_closed, gate_id)
             SELECT d, date_trunc('day', now()) + h * interval '1 hour',
                    date_trunc('day', now()) + (h + 1) * interval '1 hour', 500, 0, false, g.id
             FROM generate_series(-24, 47) h, (VALUES ('export'), ('import')) dd(d), vehicles_gate g
-            ON CONFLICT DO NOTHING"""),
-        ("today's live bookings", f"""
+            ON CONFLICT DO NOTHING""",
+        ),
+        (
+            "today's live bookings",
+            f"""
             CREATE TEMP TABLE bench_today AS
             SELECT (row_number() OVER (ORDER BY id)) - 1 AS n, id, gate_id, direction, start
             FROM queueing_slot
@@ -133,7 +162,8 @@ def build_history(rows: int, *, say=print) -> None:  # type: ignore[no-untyped-d
             FROM bench_live l JOIN vehicles_vehicle v ON v.id = {b} + l.i * 37;
             UPDATE queueing_slot s SET booked = n FROM (
                 SELECT slot_id, count(*) AS n FROM queueing_booking WHERE id >= {b + rows} GROUP BY slot_id
-            ) c WHERE c.slot_id = s.id"""),
+            ) c WHERE c.slot_id = s.id""",
+        ),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for label, sql in steps:

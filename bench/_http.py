@@ -98,7 +98,7 @@ def post(path: str, body: dict, headers: dict[str, str] | None = None) -> tuple[
         BASE + path, data=json.dumps(body).encode(), headers={**PROXY_HEADERS, **(headers or {})}
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as reply:
             return reply.status, json.loads(reply.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")

@@ -144,7 +144,9 @@ def prepare(url: str, rows: int, rebuild: bool) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="drop the bench database and build it again")
     parser.add_argument("--seconds", type=int, default=10)
@@ -174,7 +176,9 @@ def main() -> None:
         for label, (body, _expected, group) in scans.items():
             results.append((group, _http.wrk(label, _http.lua_post(SCAN, body, auth), **load)))
             print(f"  {label}: {results[-1][1].rps:.0f} req/s", flush=True)
-        floors_write.append(_http.wrk("floor write", _http.lua_post("/bench/floor/write/", floor_body), **load))
+        floors_write.append(
+            _http.wrk("floor write", _http.lua_post("/bench/floor/write/", floor_body), **load)
+        )
         floors_read.append(_http.wrk("floor read", _http.lua_post("/bench/floor/read/", floor_body), **load))
     floor_read = _http.mean_load("floor read (mean of 2)", floors_read)
     floor_write = _http.mean_load("floor write (mean of 2)", floors_write)

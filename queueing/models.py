@@ -127,14 +127,18 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="bookings")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     # Denormalised from the declaration and slot for the kiosk's and the yard's index lookups.
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="bookings")
+    # gate and company lead composite indexes (yard_queue_idx, booking_company_day_idx), which
+    # serve their foreign keys too: no single-column index of their own.
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings", db_index=False)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="bookings", db_index=False)
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="bookings")
-    plate_canonical = models.CharField(max_length=20, db_index=True)
+    plate_canonical = models.CharField(max_length=20)
     slot_start = models.DateTimeField()
     perishable = models.BooleanField(default=False)
     state = FSMField(_("state"), default=B.CONFIRMED, choices=B.choices, protected=True, max_length=20)
-    ticket = models.CharField(_("ticket"), max_length=40, unique=True)
+    # Unique through a constraint (see Meta): one index, without the pattern-ops twin that
+    # `unique=True` adds on PostgreSQL for LIKE queries nobody makes.
+    ticket = models.CharField(_("ticket"), max_length=40)
     inspection_required = models.BooleanField(default=False)
     inspection_passed_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
@@ -152,13 +156,20 @@ class Booking(ConcurrentTransitionMixin, models.Model):
                 fields=["declaration"],
                 condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
                 name="one_live_booking_per_declaration",
-            )
+            ),
+            models.UniqueConstraint(fields=["ticket"], name="booking_ticket_unique"),
         ]
         indexes = [
             models.Index(
                 fields=["gate", "state", "perishable", "slot_start", "checked_in_at"], name="yard_queue_idx"
             ),
-            models.Index(fields=["plate_canonical", "state"], name="booking_plate_state_idx"),
+            # The kiosk's plate lookups (exact and fuzzy) look at live bookings only: a small
+            # index that a truck's years of departed trips never grow.
+            models.Index(
+                fields=["plate_canonical"],
+                condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
+                name="booking_live_plate_idx",
+            ),
             models.Index(fields=["state", "slot_start"], name="booking_due_idx"),
             models.Index(fields=["company", "gate", "slot_start"], name="booking_company_day_idx"),
         ]
