@@ -30,6 +30,29 @@ def send_notification(self, notification_id: int) -> str:  # type: ignore[no-unt
     return result.status
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=30,
+    time_limit=45,
+)
+def send_notifications(self, notification_ids: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The rows one notify() wrote (or one sweep found), sent together; each row as in
+    send_notification, including a short backoff waiting in this worker."""
+    counts: dict[str, int] = {}
+    for notification_id, result in services.notification_send_many(ids=notification_ids):
+        counts[result.status] = counts.get(result.status, 0) + 1
+        if (
+            result.retry_in is not None
+            and result.retry_in <= services.COUNTDOWN_LIMIT_SECONDS
+            and not self.request.is_eager
+        ):
+            services.enqueue([notification_id], countdown=result.retry_in)
+    return counts
+
+
 @shared_task(ignore_result=True)
 def resend_stale() -> int:
     return services.resend_stale()
