@@ -50,8 +50,12 @@ messages: install
 	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
+# The benches (bench/_*.py, settings.py and urls.py are their support). kiosk_http and
+# booking_burst need wrk (apt-get install -y wrk): `make bench BENCHES="kiosk_http booking_burst"`.
+BENCHES ?= booking_contention kiosk_scan kiosk_http booking_burst notifications_drain
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || echo "WARNING: wrk missing (apt-get install -y wrk)"
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
