@@ -62,10 +62,17 @@ def live_truck(plate: str, state: str, *, fee_state: str | None = None):  # type
     from vehicles.models import Company, Driver, Gate, Vehicle
     from vehicles.plates import canonical_plate
 
+    gate = Gate.objects.get(code="HUU_NGHI")
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    slot, _created = Slot.objects.get_or_create(
+        gate=gate, direction="export", start=start,
+        defaults={"end": start + dt.timedelta(hours=1), "capacity": 500},
+    )  # fmt: skip
     booking = Booking.objects.filter(plate_canonical=canonical_plate(plate), state=state).first()
     if booking is not None:
+        # Kept from an earlier run: booked in the current hour again, so its window is open.
+        Booking.objects.filter(pk=booking.pk).update(slot=slot, slot_start=slot.start)
         return booking
-    gate = Gate.objects.get(code="HUU_NGHI")
     n = Company.objects.filter(name__startswith="Bench live").count()
     company = Company.objects.create(name=f"Bench live {n}", tax_code=f"{3900000000 + n:010d}")
     vehicle = Vehicle.objects.create(company=company, plate=plate)
@@ -73,11 +80,6 @@ def live_truck(plate: str, state: str, *, fee_state: str | None = None):  # type
     declaration = Declaration.objects.create(
         company=company, vehicle=vehicle, driver=driver, gate=gate, direction="export",
         planned_date=timezone.localdate(), state="cleared", channel="green",
-    )  # fmt: skip
-    start = timezone.now().replace(minute=0, second=0, microsecond=0)
-    slot, _created = Slot.objects.get_or_create(
-        gate=gate, direction="export", start=start,
-        defaults={"end": start + dt.timedelta(hours=1), "capacity": 500},
     )  # fmt: skip
     if fee_state:
         Fee.objects.create(
