@@ -21,23 +21,13 @@ from declarations.models import RoutingRule
 from queueing.models import Booking, Slot
 from queueing.services import call_forward_run
 from tests import factories
+from tests.declarations.conftest import MACHINES
 
 pytestmark = pytest.mark.django_db
 
 # The goal is 100 (see docs/performance.md); this pins what the lifecycle costs now, so that a
 # change that adds statements fails here and says by how much.
 LIFECYCLE_BUDGET = 255
-
-MACHINES = {
-    "description": "Water pumps",
-    "hs_code": "84137099",
-    "quantity": "20",
-    "unit": "pcs",
-    "gross_kg": "800",
-    "value": "5000",
-    "origin": "CN",
-    "perishable": False,
-}
 
 
 def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
