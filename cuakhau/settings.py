@@ -264,7 +264,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "not_a_conflict": {"()": "django.utils.log.CallbackFilter", "callback": "ext://cuakhau.logfilters.not_a_conflict"}
+        "not_a_conflict": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": "ext://cuakhau.logfilters.not_a_conflict",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

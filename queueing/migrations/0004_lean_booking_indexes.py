@@ -5,44 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('declarations', '0003_default_risk_rules'),
-        ('queueing', '0003_seed_capacity_templates'),
-        ('vehicles', '0002_seed_gates'),
+        ("declarations", "0003_default_risk_rules"),
+        ("queueing", "0003_seed_capacity_templates"),
+        ("vehicles", "0002_seed_gates"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='booking',
-            name='booking_plate_state_idx',
+            model_name="booking",
+            name="booking_plate_state_idx",
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='company',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='vehicles.company'),
+            model_name="booking",
+            name="company",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="vehicles.company",
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='gate',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='vehicles.gate'),
+            model_name="booking",
+            name="gate",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bookings",
+                to="vehicles.gate",
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='plate_canonical',
+            model_name="booking",
+            name="plate_canonical",
             field=models.CharField(max_length=20),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='ticket',
-            field=models.CharField(max_length=40, verbose_name='ticket'),
+            model_name="booking",
+            name="ticket",
+            field=models.CharField(max_length=40, verbose_name="ticket"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('state__in', ['confirmed', 'in_yard', 'inspection', 'called'])), fields=['plate_canonical'], name='booking_live_plate_idx'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("state__in", ["confirmed", "in_yard", "inspection", "called"])),
+                fields=["plate_canonical"],
+                name="booking_live_plate_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(fields=('ticket',), name='booking_ticket_unique'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(fields=("ticket",), name="booking_ticket_unique"),
         ),
     ]

@@ -6,66 +6,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kiosk', '0001_initial'),
-        ('queueing', '0001_initial'),
-        ('vehicles', '0002_seed_gates'),
+        ("kiosk", "0001_initial"),
+        ("queueing", "0001_initial"),
+        ("vehicles", "0002_seed_gates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='gateevent',
-            name='gateevent_plate_time_idx',
+            model_name="gateevent",
+            name="gateevent_plate_time_idx",
         ),
         migrations.RemoveIndex(
-            model_name='gateevent',
-            name='gateevent_ticket_idx',
+            model_name="gateevent",
+            name="gateevent_ticket_idx",
         ),
         migrations.RemoveIndex(
-            model_name='gateevent',
-            name='gateevent_booking_time_idx',
+            model_name="gateevent",
+            name="gateevent_booking_time_idx",
         ),
         migrations.RemoveIndex(
-            model_name='gateevent',
-            name='gateevent_verdict_time_idx',
+            model_name="gateevent",
+            name="gateevent_verdict_time_idx",
         ),
         migrations.AlterField(
-            model_name='gateevent',
-            name='booking',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gate_events', to='queueing.booking', verbose_name='booking'),
+            model_name="gateevent",
+            name="booking",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gate_events",
+                to="queueing.booking",
+                verbose_name="booking",
+            ),
         ),
         migrations.AlterField(
-            model_name='gateevent',
-            name='device',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='kiosk.device', verbose_name='device'),
+            model_name="gateevent",
+            name="device",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="kiosk.device",
+                verbose_name="device",
+            ),
         ),
         migrations.AlterField(
-            model_name='gateevent',
-            name='gate',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='gate_events', to='vehicles.gate', verbose_name='gate'),
+            model_name="gateevent",
+            name="gate",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gate_events",
+                to="vehicles.gate",
+                verbose_name="gate",
+            ),
         ),
         migrations.AlterField(
-            model_name='gateevent',
-            name='scan',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='For an action: the scan whose verdict allowed it', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='kiosk.gateevent'),
+            model_name="gateevent",
+            name="scan",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="For an action: the scan whose verdict allowed it",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="kiosk.gateevent",
+            ),
         ),
         migrations.AlterField(
-            model_name='gateevent',
-            name='staff',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='gate_events', to=settings.AUTH_USER_MODEL, verbose_name='staff'),
+            model_name="gateevent",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gate_events",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="staff",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gateevent',
-            index=models.Index(condition=models.Q(('booking__isnull', False)), fields=['booking', '-created'], name='gateevent_booking_time_idx'),
+            model_name="gateevent",
+            index=models.Index(
+                condition=models.Q(("booking__isnull", False)),
+                fields=["booking", "-created"],
+                name="gateevent_booking_time_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gateevent',
-            index=models.Index(condition=models.Q(('action', 'exit'), ('kind', 'action'), ('state_after', 'departed')), fields=['plate_canonical', '-created'], name='gateevent_exit_plate_idx'),
+            model_name="gateevent",
+            index=models.Index(
+                condition=models.Q(("action", "exit"), ("kind", "action"), ("state_after", "departed")),
+                fields=["plate_canonical", "-created"],
+                name="gateevent_exit_plate_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gateevent',
-            index=models.Index(condition=models.Q(('scan__isnull', False)), fields=['scan'], name='gateevent_scan_idx'),
+            model_name="gateevent",
+            index=models.Index(
+                condition=models.Q(("scan__isnull", False)), fields=["scan"], name="gateevent_scan_idx"
+            ),
         ),
     ]
