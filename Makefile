@@ -65,11 +65,13 @@ MUTATE_ARGS ?=
 mutate: install
 	$(PY) scripts/mutate.py $(MUTATE_ARGS)
 
-# bench/positions_http.py drives its server with wrk (Debian package).
+# The benches (bench/_*.py, settings.py and urls.py are their support). kiosk_http,
+# booking_burst and positions_http need wrk (Debian package): `make bench BENCHES="kiosk_http"`.
+BENCHES ?= booking_contention kiosk_scan kiosk_http booking_burst notifications_drain positions_http
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
-	  || echo "WARNING: wrk missing (apt-get install wrk); bench/positions_http.py will fail"
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	  || echo "WARNING: wrk missing (apt-get install -y wrk)"
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mutants

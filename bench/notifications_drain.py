@@ -1,6 +1,10 @@
 """Drain 10,000 in-app notifications through the real broker and a real worker; compare with
 10,000 empty tasks drained the same way in the same run.
 
+The rows of one notify() travel as one message (up to 100 rows, claimed, read and marked sent in
+three statements), so 10,000 notifications are 100 messages; the empty tasks stay 10,000 messages,
+the cost of the broker and worker alone for as many separate deliveries.
+
     .venv/bin/python bench/notifications_drain.py [--count 10000] [--no-compare]
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cuakhau_bench, created and
@@ -70,14 +74,14 @@ def stop_worker(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def drain(count: int, done, extra_env: dict[str, str] | None = None) -> float:  # type: ignore[no-untyped-def]
+def drain(messages: int, done, extra_env: dict[str, str] | None = None) -> float:  # type: ignore[no-untyped-def]
     """Start a worker on the filled queue; seconds from its first message until `done()`."""
     import redis
 
     r = redis.Redis.from_url(REDIS_URL)
     queued = r.llen(QUEUE)
-    if queued < count:
-        raise SystemExit(f"only {queued} of {count} messages reached the queue")
+    if queued < messages:
+        raise SystemExit(f"only {queued} of {messages} messages reached the queue")
     proc = start_worker(extra_env)
     try:
         deadline = time.monotonic() + 120
@@ -112,8 +116,9 @@ def fill_noop(count: int) -> float:
     return time.perf_counter() - started
 
 
-def fill_notifications(count: int, run: str) -> tuple[list[int], float]:
-    """`count` in-app notifications through notify(): 100 recipients per call, enqueued on commit."""
+def fill_notifications(count: int, run: str, per_call: int = 100) -> tuple[list[int], float]:
+    """`count` in-app notifications through notify(): `per_call` recipients per call (one
+    message per call), enqueued on commit."""
     from django.contrib.auth.models import User
     from django.db import transaction
 
@@ -127,8 +132,8 @@ def fill_notifications(count: int, run: str) -> tuple[list[int], float]:
         users.append(user)
     ids: list[int] = []
     started = time.perf_counter()
-    for call in range(-(-count // len(users))):
-        batch = users[: min(len(users), count - len(ids))]
+    for call in range(-(-count // per_call)):
+        batch = users[(call * per_call) % len(users) :][: min(per_call, count - len(ids))]
         with transaction.atomic():
             ids += notify(
                 event="booking.called",
@@ -184,16 +189,27 @@ def main() -> None:
         return done
 
     run = f"bench-{time.time_ns()}"
+    from cuakhau.notifications.services import BATCH_SIZE
+
+    batches = -(-count // BATCH_SIZE)  # notify() of 100 recipients: one message per batch of rows
     ids, fill = fill_notifications(count, run)
-    seconds = drain(count, notifications_sent(ids))
+    seconds = drain(batches, notifications_sent(ids))
     print(
         f"notifications: written+enqueued in {fill:6.2f} s; drained in {seconds:6.2f} s = {count / seconds:7.0f}/s"
         f"  ({seconds / noop_seconds:.1f}x the empty tasks)"
     )
 
+    # One row per message (a notify() of one recipient): the per-row cost of claim, read, mark.
+    ids, fill = fill_notifications(count, run + "-single", per_call=1)
+    single = drain(count, notifications_sent(ids))
+    print(
+        f"notifications, one per message: drained in {single:6.2f} s = {count / single:7.0f}/s"
+        f"  ({single / noop_seconds:.1f}x the empty tasks)"
+    )
+
     if not args.no_compare:
         ids, fill = fill_notifications(count, run + "-close")
-        closing = drain(count, notifications_sent(ids), {"CELERY_DB_REUSE_MAX": "0"})
+        closing = drain(batches, notifications_sent(ids), {"CELERY_DB_REUSE_MAX": "0"})
         print(
             f"notifications, connection closed around every task (Celery's default): drained in "
             f"{closing:6.2f} s = {count / closing:7.0f}/s  ({closing / noop_seconds:.1f}x the empty tasks, "

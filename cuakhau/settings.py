@@ -391,9 +391,19 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "not_a_conflict": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": "ext://cuakhau.logfilters.not_a_conflict",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # 409s are answers, not warnings (cuakhau.logfilters)
+        "django.request": {"filters": ["not_a_conflict"]},
+    },
 }
 
 # --- Domain settings (defaults; managers change the per-gate ones in the admin) -------------

@@ -76,6 +76,9 @@ class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
         self.fields["declaration"].queryset = Declaration.objects.filter(company=company)
 
     def get_queue_position(self, booking) -> int | None:  # type: ignore[no-untyped-def]
+        positions = self.context.get("queue_positions")  # a list computes them in one query
+        if positions is not None:
+            return positions.get(booking.pk)
         return selectors.queue_position(booking)
 
 
@@ -139,6 +142,15 @@ class BookingViewSet(
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.bookings_for_user(self.request.user).order_by("-created", "-id")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        """The caller's bookings; the queue positions of a page in one query, not one per row."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), "queue_positions": selectors.queue_positions(rows)}
+        data = self.get_serializer_class()(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         serializer = self.get_serializer(data=request.data)

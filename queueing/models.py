@@ -150,18 +150,24 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot"))
     # Denormalised from the declaration and slot for the kiosk's and the yard's index lookups.
-    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("gate"))
+    # gate and company lead composite indexes (yard_queue_idx, booking_company_day_idx), which
+    # serve their foreign keys too: no single-column index of their own.
+    gate = models.ForeignKey(
+        Gate, on_delete=models.PROTECT, related_name="bookings", db_index=False, verbose_name=_("gate")
+    )
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("company")
+        Company, on_delete=models.PROTECT, related_name="bookings", db_index=False, verbose_name=_("company")
     )
     vehicle = models.ForeignKey(
         Vehicle, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("vehicle")
     )
-    plate_canonical = models.CharField(max_length=20, db_index=True, verbose_name=_("canonical plate"))
+    plate_canonical = models.CharField(max_length=20, verbose_name=_("canonical plate"))
     slot_start = models.DateTimeField(verbose_name=_("slot start"))
     perishable = models.BooleanField(default=False, verbose_name=_("perishable"))
     state = FSMField(_("state"), default=B.CONFIRMED, choices=B.choices, protected=True, max_length=20)
-    ticket = models.CharField(_("ticket"), max_length=40, unique=True)
+    # Unique through a constraint (see Meta): one index, without the pattern-ops twin that
+    # `unique=True` adds on PostgreSQL for LIKE queries nobody makes.
+    ticket = models.CharField(_("ticket"), max_length=40)
     inspection_required = models.BooleanField(default=False, verbose_name=_("inspection required"))
     inspection_passed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inspection passed at"))
     checked_in_at = models.DateTimeField(null=True, blank=True, verbose_name=_("checked in at"))
@@ -188,12 +194,19 @@ class Booking(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
                 name="one_live_booking_per_vehicle_per_day",
             ),
+            models.UniqueConstraint(fields=["ticket"], name="booking_ticket_unique"),
         ]
         indexes = [
             models.Index(
                 fields=["gate", "state", "perishable", "slot_start", "checked_in_at"], name="yard_queue_idx"
             ),
-            models.Index(fields=["plate_canonical", "state"], name="booking_plate_state_idx"),
+            # The kiosk's plate lookups (exact and fuzzy) look at live bookings only: a small
+            # index that a truck's years of departed trips never grow.
+            models.Index(
+                fields=["plate_canonical"],
+                condition=models.Q(state__in=["confirmed", "in_yard", "inspection", "called"]),
+                name="booking_live_plate_idx",
+            ),
             models.Index(fields=["state", "slot_start"], name="booking_due_idx"),
             models.Index(fields=["company", "gate", "slot_start"], name="booking_company_day_idx"),
         ]

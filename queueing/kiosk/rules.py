@@ -7,7 +7,7 @@ it, so a rule changes in one place. The table of rules is mirrored in docs/kiosk
 Rules, first match wins:
 
 1. no booking found: unknown ticket → DENY; fuzzy candidates → CHECK (staff confirm the plate,
-   never an automatic ALLOW); else no booking today → DENY
+   never an automatic ALLOW); else no booking today → DENY (both DENYs repeat what was read)
 2. ticket QR presented with another plate → DENY, flagged `possible_fraud`
 3. booked at another gate → DENY; lane of another direction → DENY
 4. booking cancelled / no-show / departed → DENY
@@ -18,6 +18,8 @@ Rules, first match wins:
    inspection → CHECK, action inspect (record the result); not cleared → CHECK, no action;
    FEE UNPAID → CHECK, no action, with the amount; else ALLOW release
 8. called to the lane: FEE UNPAID → CHECK; else ALLOW exit
+9. a camera read the ticket but not the plate: what would be ALLOW is CHECK, no action (plate
+   not seen: staff compare the truck with the booked plate; a ticket is useless on another truck)
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ ADMIT, INSPECT, RELEASE, EXIT = "admit", "inspect", "release", "exit"
 
 # reason code → message shown to staff in their language (formatted with the verdict's params).
 REASONS: dict[str, Any] = {
-    "unknown_ticket": _("Unknown ticket: no booking has this code."),
-    "no_booking": _("No booking today for this plate."),
+    "unknown_ticket": _("Unknown ticket: no booking has this code. Read: “%(read)s”."),
+    "no_booking": _("No booking today for plate %(plate)s. Read: “%(read)s”."),
+    "plate_not_seen": _(
+        "Ticket of %(booked)s, but the camera did not read the plate: compare the truck's plate before letting it through."
+    ),
     "plate_unsure": _("Plate not found exactly. Confirm the truck's plate among the candidates."),
     "ticket_plate_mismatch": _(
         "This ticket belongs to %(booked)s, not to %(scanned)s: possible fraud. Hold the truck."
@@ -107,20 +112,44 @@ def verdict(
     via_ticket: bool = False,
     lane_direction: str = "",
     candidates: Sequence[str] = (),
+    plate_must_be_read: bool = False,
+    read: str = "",
 ) -> Verdict:
-    """Decide ALLOW / CHECK / DENY and the one action allowed now (see the module's rule list)."""
+    """Decide ALLOW / CHECK / DENY and the one action allowed now (see the module's rule list).
+
+    `read` is what was scanned, as it was read (repeated in a DENY for nothing found);
+    `plate_must_be_read` is set for cameras, which must read the plate with a ticket (rule 9).
+    """
+    scanned = canonical_plate(scanned_plate or "")
     # 1. nothing found
     if booking is None or declaration is None:
+        shown = {"read": _shorten(read or scanned_plate), "plate": scanned or "-"}
         if via_ticket:
-            return Verdict(DENY, "unknown_ticket")
+            return Verdict(DENY, "unknown_ticket", params=shown)
         if candidates:
             return Verdict(CHECK, "plate_unsure", flags=("fuzzy_read",))
-        return Verdict(DENY, "no_booking")
+        return Verdict(DENY, "no_booking", params=shown)
 
+    decided = _decide(gate, booking, declaration, now, scanned, via_ticket, lane_direction)
+    # 9. a ticket without the plate it belongs to is not enough for a camera
+    if decided.verdict == ALLOW and via_ticket and plate_must_be_read and not scanned:
+        return Verdict(CHECK, "plate_not_seen", None, decided.flags, {"booked": booking.plate_canonical})
+    return decided
+
+
+def _decide(
+    gate: Gate,
+    booking: Booking,
+    declaration: Declaration,
+    now: dt.datetime,
+    scanned: str,
+    via_ticket: bool,
+    lane_direction: str,
+) -> Verdict:
+    """Rules 2-8, for a booking that was found."""
     flags = _flags(booking, declaration)
 
     # 2. a ticket is bound to its truck
-    scanned = canonical_plate(scanned_plate or "")
     if via_ticket and scanned and scanned != booking.plate_canonical:
         return Verdict(
             DENY,
@@ -193,7 +222,8 @@ def verdict(
             return unpaid
         return Verdict(ALLOW, "exit", EXIT, flags)
 
-    return Verdict(DENY, "no_booking", flags=flags)  # a state this table does not know
+    # a state this table does not know
+    return Verdict(DENY, "no_booking", flags=flags, params={"plate": booking.plate_canonical, "read": "-"})
 
 
 # === THE FEE RULE ==========================================================================
@@ -234,6 +264,12 @@ def _local(gate: Gate, moment: dt.datetime | None) -> str:
 
 def _direction(code: str) -> str:
     return str(Direction(code).label) if code in Direction.values else "-"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """What was read, as staff may see it: one line, at most `limit` characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _vnd(amount: int) -> str:

@@ -1,18 +1,18 @@
 """Writes of the kiosk: devices, scans and the actions a scan's verdict allowed.
 
-A scan is a handful of index lookups whatever the size of the history (at most 5 queries,
-pinned in tests/kiosk/test_scan.py):
+A scan is a handful of small index lookups whatever the size of the history (at most 5 queries,
+pinned in tests/kiosk/test_scan.py; measured over HTTP by bench/kiosk_http.py):
 
-1. one query for the booking by exact ticket and/or exact canonical plate (live bookings), with
-   its slot, gate, vehicle, declaration, driver and fee joined;
-2. only when the plate has no live booking: its exit recorded in the last day, if any (through
-   the gate events' (plate, time) index, so a truck's years of past trips cost nothing);
-3. only when nothing matched exactly: ONE query for live bookings whose plate is one edit away
-   (`plate_canonical__in=plate_variants(read)`), offered to staff as candidates to confirm;
-4. only when the truck waits in the yard: its place in the queue (one COUNT) — never together
-   with 2 or 3;
-5. the GateEvent row.
-The fee the verdict may need comes joined with the booking (declaration__fee).
+1. the booking: by ticket (unique index) when the read is a ticket, else the plate's live
+   bookings (a partial index of live bookings only), joined with only what the verdict and the
+   reply need (slot, declaration, driver, vehicle); the gate is the device's or the kiosk's;
+2. only when the plate has no live booking: its exit recorded in the last day, if any (a partial
+   index of exits, so neither a truck's years of past trips nor its repeated reads cost anything);
+3. only when nothing matched exactly: ONE query for the gate's live bookings whose plate is one
+   edit away (`plate_variants(read)`), distinct by plate, offered to staff as candidates;
+4. only when the truck is in the yard or at the lane: its fee (the verdict's fee rule) and its
+   place in the queue (one COUNT) — never together with 2 or 3;
+5. the GateEvent row, whose table carries only the indexes that lookups use.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,17 +151,23 @@ class ScanResult:
 
 
 def _booking_query() -> Any:
-    # declaration__fee (reverse one-to-one) makes the fee rule free of a query of its own.
-    return Booking.objects.select_related(
-        "slot", "gate", "vehicle", "declaration", "declaration__driver", "declaration__fee"
-    )
+    # What the verdict and the reply read. Not the gate (the caller's, see _with_gate) and not
+    # the fee (read by the fee rule only for a truck in the yard or at the lane).
+    return Booking.objects.select_related("slot", "vehicle", "declaration", "declaration__driver")
+
+
+def _with_gate(booking: Booking | None, gate: Gate) -> Booking | None:
+    """Give the booking the gate object the caller has, when it is the same gate (no query)."""
+    if booking is not None and booking.gate_id == gate.pk:
+        booking.gate = gate
+    return booking
 
 
 def _pick(rows: list[Booking], gate: Gate, now: dt.datetime) -> Booking | None:
-    """Of a plate's bookings, the one the gate is dealing with now.
+    """Of a plate's live bookings, the one the gate is dealing with now.
 
-    Live before departed; this gate before another; a truck already in the yard or at the lane
-    before a later confirmed trip; then the slot nearest to now.
+    This gate before another; a truck already in the yard or at the lane before a later
+    confirmed trip; then the slot nearest to now.
     """
     if not rows:
         return None
@@ -170,7 +175,6 @@ def _pick(rows: list[Booking], gate: Gate, now: dt.datetime) -> Booking | None:
     return min(
         rows,
         key=lambda b: (
-            b.state not in LIVE_BOOKING_STATES,
             b.gate_id != gate.pk,
             b.state not in active,
             abs((b.slot_start - now).total_seconds()),
@@ -190,8 +194,10 @@ def kiosk_scan(
 ) -> ScanResult:
     """Look up the truck a read names, decide the verdict, write the GateEvent.
 
-    `raw` is what a camera or a keyboard-wedge scanner read: a plate, or a ticket's QR text
-    (tried as both in the same query). `ticket` is a ticket named as such: only tickets match.
+    `raw` is what a camera or a keyboard-wedge scanner read: a ticket's QR text when it starts
+    with the ticket prefix, else a plate. `ticket` is a ticket named as such; `raw` then is the
+    plate the device read with it (checked against the booking). A camera that reads a ticket
+    without the plate gets CHECK (plate not seen): a ticket is useless on another truck.
     The caller has authorised the actor at `gate` (see `kiosk_gate`).
     """
     now = now or timezone.now()
@@ -202,49 +208,41 @@ def kiosk_scan(
     if len(raw) > MAX_READ or len(ticket) > MAX_READ:
         raise DomainError(_("That read is too long to be a plate or a ticket."), code="invalid_read")
 
+    read = raw or ticket  # what was read, as it was read (the event and the message keep it)
     # Our tickets are upper-case base32; a scanner with caps lock on sends them in lower case.
     ticket = ticket.upper() if ticket.upper().startswith(TICKET_PREFIX) else ticket
-    read_is_ticket = raw.upper().startswith(TICKET_PREFIX)
-    raw = raw.upper() if read_is_ticket else raw
-    tickets = [t for t in {ticket, raw if not ticket else ""} if t]
-    plate = "" if (read_is_ticket and not ticket) else raw
-    canonical = canonical_plate(plate)[:40] if plate else ""
+    if not ticket and raw.upper().startswith(TICKET_PREFIX):
+        ticket, raw = raw.upper(), ""
+    via_ticket = bool(ticket)
+    canonical = canonical_plate(raw)[:40] if raw else ""
 
-    # 1. exact: the ticket and the plate's live bookings in one query (index lookups both)
-    wanted = Q(ticket__in=tickets) if tickets else Q(pk__in=[])
-    if canonical and not ticket:
-        wanted |= Q(plate_canonical=canonical, state__in=LIVE_BOOKING_STATES)
-    rows = list(_booking_query().filter(wanted).order_by()[:20])
-    by_ticket = next((b for b in rows if b.ticket in tickets), None)
-    via_ticket = bool(ticket) or read_is_ticket or by_ticket is not None
+    # 1. exact: the ticket, or the plate's live bookings (one index lookup either way)
     if via_ticket:
-        booking = by_ticket
-        # A plate sent with a ticket is checked against it; a read that was the ticket is not a plate.
-        scanned_plate = raw if ticket else ""
-        event_plate = (
-            canonical_plate(raw)[:40] if ticket and raw else (booking.plate_canonical if booking else "")
-        )
+        booking = _with_gate(_booking_query().filter(ticket=ticket[:40]).order_by().first(), gate)
+        event_plate = canonical or (booking.plate_canonical if booking else "")
     else:
-        booking = _pick([b for b in rows if b.plate_canonical == canonical], gate, now)
-        if booking is None and canonical:
-            booking = _recent_departure(canonical, now)
-        scanned_plate = raw
+        rows = list(
+            _booking_query().filter(plate_canonical=canonical, state__in=LIVE_BOOKING_STATES).order_by()[:20]
+        )
+        booking = _with_gate(_pick(rows, gate, now) or _recent_departure(canonical, now), gate)
         event_plate = canonical
 
     # 2. fuzzy: only when the plate matched nothing exactly; never acted on without staff
     candidates: list[str] = []
     if booking is None and not via_ticket and canonical:
-        candidates = _candidates(canonical)
+        candidates = _candidates(canonical, gate)
 
     verdict = rules.verdict(
         gate=gate,
         booking=booking,
         declaration=booking.declaration if booking else None,
         now=now,
-        scanned_plate=scanned_plate,
+        scanned_plate=raw,
         via_ticket=via_ticket,
         lane_direction=device.direction if device else "",
         candidates=candidates,
+        plate_must_be_read=device is not None,
+        read=read,
     )
     position = queue_position(booking) if booking is not None else None
     event = GateEvent.objects.create(
@@ -253,9 +251,9 @@ def kiosk_scan(
         lane=(device.lane if device else lane or "")[:20],  # a device is bound to its lane
         device=device,
         staff=staff if device is None else None,
-        raw=(raw or ticket)[:MAX_READ],
+        raw=read[:MAX_READ],
         plate_canonical=event_plate,
-        ticket=((booking.ticket if booking else ticket or raw) if via_ticket else "")[:40],
+        ticket=((booking.ticket if booking else ticket) if via_ticket else "")[:40],
         verdict=verdict.verdict,
         reason_code=verdict.reason_code,
         reason=verdict.reason[:300],
@@ -273,26 +271,34 @@ def kiosk_scan(
 def _recent_departure(canonical: str, now: dt.datetime) -> Booking | None:
     """The booking of this plate's exit recorded at a lane in the last day, if any.
 
-    Found through the gate events (plate, time) index rather than the plate's bookings, whose
-    departed rows grow with every trip the truck ever made.
+    Found through the partial index of exits (gateevent_exit_plate_idx): neither the plate's
+    departed bookings nor its many reads are walked. The booking is read only when there is one.
     """
-    exits = GateEvent.objects.filter(
-        plate_canonical=canonical,
-        kind=EventKind.ACTION,
-        action=rules.EXIT,
-        state_after=BookingState.DEPARTED,
-        created__gte=now - DEPARTED_LOOKBACK,
-    ).order_by("-created")
-    return _booking_query().filter(pk=Subquery(exits.values("booking_id")[:1])).first()
+    if not canonical:
+        return None
+    booking_id = (
+        GateEvent.objects.filter(
+            plate_canonical=canonical,
+            kind=EventKind.ACTION,
+            action=rules.EXIT,
+            state_after=BookingState.DEPARTED,
+            created__gte=now - DEPARTED_LOOKBACK,
+        )
+        .order_by("-created")
+        .values_list("booking_id", flat=True)
+        .first()
+    )
+    return _booking_query().filter(pk=booking_id).order_by().first() if booking_id else None
 
 
-def _candidates(canonical: str) -> list[str]:
-    """Live bookings' plates one edit away from the read, likeliest first (display form)."""
+def _candidates(canonical: str, gate: Gate) -> list[str]:
+    """The gate's live bookings' plates one edit away from the read, likeliest first (display form)."""
     variants = plate_variants(canonical)
     if not variants:
         return []
     found = dict(
-        Booking.objects.filter(plate_canonical__in=list(variants), state__in=LIVE_BOOKING_STATES)
+        Booking.objects.filter(gate=gate, plate_canonical__in=list(variants), state__in=LIVE_BOOKING_STATES)
+        .order_by()  # the model's ordering would make DISTINCT count bookings, not plates
         .values_list("plate_canonical", "vehicle__plate")
         .distinct()[:50]
     )
@@ -416,7 +422,7 @@ def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.dateti
         raise Conflict(_("The verdict of this scan did not allow that action."), code="action_not_allowed")
     if now - scan.created > SCAN_MAX_AGE:
         raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
-    booking = _booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id)
+    booking = _with_gate(_booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id), scan.gate)
     # One scan, one action: "inspect" both sends to inspection and records its result, so a
     # repeated request on the same scan would otherwise pass an inspection nobody made. Checked
     # under the booking's row lock, which every action on it takes.

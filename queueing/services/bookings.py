@@ -100,7 +100,8 @@ def _vehicle_day_holder(
 
 
 def _lock_company(company_id: int) -> None:
-    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
+    # No ORDER BY (the model's default ordering would add one): one row, by primary key.
+    list(Company.objects.select_for_update().filter(pk=company_id).order_by().values_list("pk", flat=True))
 
 
 def booking_create(
@@ -108,43 +109,45 @@ def booking_create(
 ) -> Booking:
     """Book `slot` for `declaration`.
 
-    1. Lock the declaration (one booking at a time per declaration) and check the rules.
-    2. Lock the company row and check the per-company daily cap.
+    1. Read the slot (with its gate) and check the rules on it and the declaration: a full,
+       closed or past slot is refused here, before any lock or transaction (the common answer
+       in a rush costs one read).
+    2. In one transaction: lock the declaration (one booking at a time per declaration) and check
+       it again as it is now; lock the company row and check the per-company daily cap.
     3. Take the place with one conditional UPDATE; no place → Conflict "slot_full".
-    4. Create the booking with a fresh ticket bound to the vehicle's plate; log; notify.
+    4. Create the booking with a fresh ticket bound to the vehicle's plate; log; notify. A second
+       live booking of the declaration is refused by the database (one_live_booking_per_declaration).
     """
     check_owner(actor, declaration.company_id)
+    slot = Slot.objects.select_related("gate").get(pk=slot.pk)
+    _check_bookable(declaration, slot)
     with transaction.atomic():
         declaration = (
             Declaration.objects.select_for_update(of=("self",))
-            .select_related("vehicle", "driver", "gate")
+            .select_related("vehicle", "driver")
+            .order_by()
             .get(pk=declaration.pk)
         )
-        slot = Slot.objects.select_related("gate").get(pk=slot.pk)
-        _check_bookable(declaration, slot)
-        if Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES).exists():
-            raise Conflict(
-                _("This declaration already has a live booking; rebook it instead."), code="already_booked"
-            )
+        _check_bookable(declaration, slot, need_room=False)
         _lock_company(declaration.company_id)
         _check_company_cap(declaration, slot)
         _check_vehicle_day(declaration, slot)
         if not take_place(slot.pk):
             raise Conflict(_("This slot is full."), code="slot_full")
         try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    declaration=declaration,
-                    slot=slot,
-                    gate=slot.gate,
-                    company_id=declaration.company_id,
-                    vehicle=declaration.vehicle,
-                    plate_canonical=declaration.vehicle.plate_canonical,
-                    slot_start=slot.start,
-                    perishable=declaration.is_perishable,
-                    inspection_required=declaration.channel == "red",
-                    ticket=rules.new_ticket(),
-                )
+            # No savepoint: on a conflict the whole transaction is rolled back (the place too).
+            booking = Booking.objects.create(
+                declaration=declaration,
+                slot=slot,
+                gate=slot.gate,
+                company_id=declaration.company_id,
+                vehicle=declaration.vehicle,
+                plate_canonical=declaration.vehicle.plate_canonical,
+                slot_start=slot.start,
+                perishable=declaration.is_perishable,
+                inspection_required=declaration.channel == "red",
+                ticket=rules.new_ticket(),
+            )
         except IntegrityError:
             # A concurrent booking of the same truck for that day (another company's record of it).
             _check_vehicle_day(declaration, slot)

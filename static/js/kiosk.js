@@ -40,10 +40,13 @@
 
     function refocus() { input.value = ""; input.focus(); }
 
+    var bookedPlate = document.getElementById("verdict-plate");
+
     function show(kind, title, why) {
       panel.className = "verdict " + kind;
       word.textContent = title;
       reason.textContent = why || "";
+      bookedPlate.hidden = true;
     }
 
     function showError(reply) {
@@ -56,6 +59,9 @@
     function render(data) {
       current = data;
       show(data.verdict, data.verdict_label, data.reason);
+      // The booked plate, large: the person at the gate compares it with the truck in front of them.
+      bookedPlate.hidden = !data.vehicle;
+      if (data.vehicle) { text("verdict-plate-text", data.vehicle.plate); }
       candidateButtons.textContent = "";
       candidates.hidden = !(data.candidates && data.candidates.length);
       (data.candidates || []).forEach(function (plate) {

@@ -91,7 +91,10 @@ def test_every_lookup_of_a_scan_uses_an_index(busy_gate):
         explained = plans(captured.captured_queries)
         assert explained, "the scan made no SELECT"
         for sql, plan in explained:
-            assert "Index" in plan, f"{read}: {sql}\n{plan}"
+            # The big tables are read through an index; a table of a few rows (the fee of a
+            # truck in the yard, here one row) is rightly scanned by the planner.
+            if "queueing_booking" in sql or "kiosk_gateevent" in sql:
+                assert "Index" in plan, f"{read}: {sql}\n{plan}"
             assert "Seq Scan on queueing_booking" not in plan, f"{read}: {sql}\n{plan}"
             assert "Seq Scan on kiosk_gateevent" not in plan, f"{read}: {sql}\n{plan}"
 
