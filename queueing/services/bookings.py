@@ -18,9 +18,13 @@ from ..models import LIVE_BOOKING_STATES, Booking, BookingState, Slot, WaitlistE
 from ._common import check_owner, release_place, take_place, tell
 
 
-def _check_bookable(declaration: Declaration, slot: Slot, *, need_room: bool = True) -> None:
-    """The rules a declaration and a slot must meet before a place is taken (one place)."""
-    if declaration.state not in LIVE_FOR_BOOKING:
+def _check_bookable(
+    declaration: Declaration, slot: Slot, *, need_room: bool = True, check_state: bool = True
+) -> None:
+    """The rules a declaration and a slot must meet before a place is taken (one place).
+    `check_state=False` for the early answer before the lock: the caller's copy of the
+    declaration may be older than the row, whose state is checked once locked."""
+    if check_state and declaration.state not in LIVE_FOR_BOOKING:
         raise Conflict(
             _("Only a submitted, under-review or cleared declaration can book (it is %(state)s).")
             % {"state": declaration.get_state_display()},
@@ -67,6 +71,10 @@ def _check_vehicle_day(declaration: Declaration, slot: Slot, *, exclude_booking:
     """One live booking per vehicle (plate) per day at the gates, across all its declarations:
     a second one would hoard places. The database refuses it too; this says which booking holds it."""
     holder = _vehicle_day_holder(declaration.vehicle.plate_canonical, slot, exclude_booking=exclude_booking)
+    if holder is not None and holder.declaration_id == declaration.pk:
+        raise Conflict(
+            _("This declaration already has a live booking; rebook it instead."), code="already_booked"
+        )
     if holder is not None:
         raise Conflict(
             _(
@@ -120,21 +128,21 @@ def booking_create(
     """
     check_owner(actor, declaration.company_id)
     slot = Slot.objects.select_related("gate").get(pk=slot.pk)
-    _check_bookable(declaration, slot)
-    with transaction.atomic():
-        declaration = (
-            Declaration.objects.select_for_update(of=("self",))
-            .select_related("vehicle", "driver")
-            .order_by()
-            .get(pk=declaration.pk)
-        )
-        _check_bookable(declaration, slot, need_room=False)
-        _lock_company(declaration.company_id)
-        _check_company_cap(declaration, slot)
-        _check_vehicle_day(declaration, slot)
-        if not take_place(slot.pk):
-            raise Conflict(_("This slot is full."), code="slot_full")
-        try:
+    _check_bookable(declaration, slot, check_state=False)
+    try:
+        with transaction.atomic():
+            declaration = (
+                Declaration.objects.select_for_update(of=("self",))
+                .select_related("vehicle", "driver")
+                .order_by()
+                .get(pk=declaration.pk)
+            )
+            _check_bookable(declaration, slot, need_room=False)
+            _lock_company(declaration.company_id)
+            _check_company_cap(declaration, slot)
+            _check_vehicle_day(declaration, slot)
+            if not take_place(slot.pk):
+                raise Conflict(_("This slot is full."), code="slot_full")
             # No savepoint: on a conflict the whole transaction is rolled back (the place too).
             booking = Booking.objects.create(
                 declaration=declaration,
@@ -148,14 +156,16 @@ def booking_create(
                 inspection_required=declaration.channel == "red",
                 ticket=rules.new_ticket(),
             )
-        except IntegrityError:
-            # A concurrent booking of the same truck for that day (another company's record of it).
-            _check_vehicle_day(declaration, slot)
-            raise Conflict(
-                _("This declaration already has a live booking; rebook it instead."), code="already_booked"
-            )
-        log_created(booking, actor=actor, actor_label=actor_label)
-        tell(booking, "booking.confirmed", dedupe=str(booking.pk))
+            log_created(booking, actor=actor, actor_label=actor_label)
+            tell(booking, "booking.confirmed", dedupe=str(booking.pk))
+    except IntegrityError:
+        # A concurrent booking won the race: of the same declaration, or of the same truck that
+        # day. Asked after the rollback (the failed transaction can run no query), so the answer
+        # names the booking that holds the day.
+        _check_vehicle_day(declaration, slot)
+        raise Conflict(
+            _("This declaration already has a live booking; rebook it instead."), code="already_booked"
+        ) from None
     return booking
 
 

@@ -113,21 +113,33 @@ def test_declaration_page_has_inlines_and_the_log(client, submitted, officers):
 
 
 def test_managers_edit_rules_and_targets(client, gate_manager):
+    from vehicles.models import Gate
+
+    huu_nghi = Gate.objects.get(code="HUU_NGHI")
     client.force_login(gate_manager)
     assert client.get("/admin/declarations/routingrule/add/").status_code == 200
     assert client.get("/admin/declarations/reviewtarget/add/").status_code == 200
     response = client.post(
         "/admin/declarations/routingrule/add/",
-        {"kind": "sample_red", "value": "2", "seed": "x", "is_active": "on"},
+        {"gate": huu_nghi.pk, "kind": "sample_red", "value": "2", "seed": "x", "is_active": "on"},
     )
     assert response.status_code == 200  # 2 is not a rate: the form comes back with the error
     assert response.context["adminform"].form.errors == {"value": ["a rate is a number between 0 and 1: '2'"]}
     assert "a rate is a number between 0 and 1" in response.content.decode()
     assert not RoutingRule.objects.exists()  # nothing created
 
+    # A manager's rule is for one of their gates; a rule for every gate is a superuser's.
     response = client.post(
         "/admin/declarations/routingrule/add/",
         {"kind": "sample_red", "value": "0.05", "seed": "audit", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "gate" in response.context["adminform"].form.errors
+    assert not RoutingRule.objects.exists()
+
+    response = client.post(
+        "/admin/declarations/routingrule/add/",
+        {"gate": huu_nghi.pk, "kind": "sample_red", "value": "0.05", "seed": "audit", "is_active": "on"},
     )
     assert response.status_code == 302
     rule = RoutingRule.objects.get()
@@ -136,7 +148,7 @@ def test_managers_edit_rules_and_targets(client, gate_manager):
         "0.05",
         "audit",
         True,
-        None,
+        huu_nghi.pk,
     )
 
 

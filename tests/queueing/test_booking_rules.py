@@ -320,6 +320,12 @@ def test_a_booking_is_told_to_the_companys_active_operators_and_its_driver(compa
         "declaration": declaration.pk,
         "plate": declaration.vehicle.plate,
         "gate": gate.name,
+        # The gate's name in each language, so each reader's message names it in theirs.
+        "gate_i18n": {
+            "vi": "Cửa khẩu quốc tế Hữu Nghị",
+            "en": "Hữu Nghị International Border Gate",
+            "zh-hans": "友谊国际口岸",
+        },
         "gate_code": "HUU_NGHI",
         "window": f"{day:%Y-%m-%d} 08:00–09:00",
         "ticket": booking.ticket,

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 
 # The goal is 100 (see docs/performance.md); this pins what the lifecycle costs now, so that a
 # change that adds statements fails here and says by how much.
-LIFECYCLE_BUDGET = 255
+# 255 on the hot-path branch; 264 once merged with the security work (the one-live-booking-per-
+# vehicle-per-day check, the scoped reads) and the end-state work.
+LIFECYCLE_BUDGET = 264
 
 
 def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
