@@ -140,8 +140,9 @@ def _prepare(name: str, *, fresh: bool) -> Path:
     for stale in work.glob("test.sqlite3*"):  # migrations may have changed since the last run
         stale.unlink()
     cfg = work / "setup.cfg"
-    if fresh or not cfg.exists() or cfg.read_text() != config:
-        # mutmut keeps a verdict once given, even when the tests changed since: start afresh.
+    if fresh or not cfg.exists():
+        # mutmut keeps a verdict once given, even when the tests changed since: start afresh
+        # (`--again` keeps the verdicts and tests the survivors again).
         shutil.rmtree(work / "mutants", ignore_errors=True)
     cfg.write_text(config)
     return work
