@@ -374,3 +374,16 @@ def test_a_cancel_offers_the_freed_place_to_the_waiting_declarations_people(comp
     assert set(told) == {owner.pk, driver_account.pk}
     assert (told[owner.pk].subject_type, told[owner.pk].subject_id) == ("declaration", waiting.pk)
     assert told[owner.pk].payload["slot"] == slot.pk
+
+
+def test_someone_of_no_company_cannot_book_and_is_told_not_found(stranger, company, gate):
+    with pytest.raises(NotFound) as err:
+        services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=stranger)
+    assert str(err.value) == "Not found."
+    assert not Booking.objects.exists()
+
+
+def test_another_companys_booking_is_not_found_in_plain_words(booking, other_owner, gate):
+    with pytest.raises(NotFound) as err:
+        services.booking_rebook(booking=booking, slot=make_slot(gate, hours_ahead=30), actor=other_owner)
+    assert str(err.value) == "Not found."
