@@ -164,7 +164,10 @@ def _env(work: Path) -> dict[str, str]:
 
 def run(name: str, max_children: int, *, again: bool = False) -> None:
     """Test every mutant of the module afresh; with `again`, only the last run's survivors."""
-    survivors = [m for m, s in (results(name) or {}).items() if s == "survived"] if again else []
+    # Survivors, and mutants no test called when the tests were last read (a test added since may).
+    survivors = (
+        [m for m, s in (results(name) or {}).items() if s in ("survived", "no tests")] if again else []
+    )
     if again and not survivors:
         print(f"== {name}: no survivors to test again", flush=True)
         return
