@@ -452,3 +452,61 @@ def test_the_sweep_hands_out_at_most_a_thousand_rows_a_run(monkeypatch) -> None:
     Notification.objects.update(created=old, next_attempt_at=old)
     assert services.resend_stale() == 1000
     assert len(set(enqueued)) == 1000
+
+
+def test_a_send_holds_its_row_locked_for_the_lock_time(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    settings.NOTIFICATION_LOCK_SECONDS = 60
+    seen: list[tuple] = []
+    monkeypatch.setattr(
+        channels.SENDERS[Channel.IN_APP],
+        "send",
+        lambda n: seen.append(Notification.objects.values_list("status", "locked_until").get(pk=n.pk)),
+    )
+    row = _row(recipient())
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        services.notification_send(notification_id=row.pk)
+    assert seen == [(Status.SENDING, now + timedelta(seconds=60))]
+
+
+def test_an_outcome_touches_only_its_own_row(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    user = recipient()
+    other = _row(user, status=Status.SENDING, attempts=1, locked_until=timezone.now() + timedelta(seconds=60))
+    services.notification_send(notification_id=_row(user).pk)  # sent
+
+    def busy(notification):  # type: ignore[no-untyped-def]
+        raise channels.TransientError("busy")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", busy)
+    services.notification_send(notification_id=_row(user).pk)  # back to pending
+    other.refresh_from_db()
+    assert (other.status, other.attempts, other.last_error) == (Status.SENDING, 1, "")
+
+
+def test_an_outcome_never_overwrites_a_row_another_worker_finished(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    earlier = timezone.now() - timedelta(seconds=10)
+
+    def finished_elsewhere(notification):  # type: ignore[no-untyped-def]
+        Notification.objects.filter(pk=notification.pk).update(status=Status.SENT, sent_at=earlier)
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", finished_elsewhere)
+    row = _row(recipient())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.sent_at) == (Status.SENT, earlier)
+
+    def finished_elsewhere_then_busy(notification):  # type: ignore[no-untyped-def]
+        finished_elsewhere(notification)
+        raise channels.TransientError("busy")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", finished_elsewhere_then_busy)
+    row = _row(recipient())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.SENT, "")
