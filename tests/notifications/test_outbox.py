@@ -372,3 +372,141 @@ def test_a_retried_row_is_due_at_once_whatever_its_last_backoff(django_capture_o
         failed.refresh_from_db()
         assert failed.next_attempt_at == now
         assert services.notification_send(notification_id=failed.pk) == services.SendResult(Status.SENT)
+
+
+def test_a_long_failure_reason_is_kept_to_2000_characters(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    def verbose(notification):  # type: ignore[no-untyped-def]
+        raise channels.TransientError("x" * 3000)
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", verbose)
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    row = _row(recipient())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.PENDING, "x" * 2000)
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == Status.FAILED
+    assert row.last_error == ("gave up after 2 attempts: " + "x" * 3000)[:2000]
+
+
+def test_a_failure_touches_only_its_own_row_and_never_a_row_sent_meanwhile(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    user = recipient()
+    other = _row(user, status=Status.SENDING, attempts=1, locked_until=timezone.now() + timedelta(seconds=60))
+    row = _row(user)
+
+    def delivered_elsewhere_then_refused(notification):  # type: ignore[no-untyped-def]
+        # Our lock expired mid-send; another worker delivered the row; then our gateway refuses.
+        Notification.objects.filter(pk=notification.pk).update(status=Status.SENT)
+        raise channels.PermanentError("refused")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", delivered_elsewhere_then_refused)
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    other.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.SENT, "")
+    assert other.status == Status.SENDING
+
+
+def test_the_sweep_leaves_a_last_attempt_that_is_still_running(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_MAX_ATTEMPTS = 6
+    row = _row(
+        recipient(), status=Status.SENDING, attempts=6, locked_until=timezone.now() + timedelta(seconds=30)
+    )
+    services.resend_stale()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENDING, 6)
+
+
+def test_the_sweep_age_can_be_given(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    enqueued: list[int] = []
+    monkeypatch.setattr(services, "enqueue", lambda ids, **kw: enqueued.extend(ids))
+    row = _row(recipient())
+    Notification.objects.filter(pk=row.pk).update(created=timezone.now() - timedelta(seconds=5))
+    assert services.resend_stale() == 0  # younger than NOTIFICATION_STALE_SECONDS
+    assert services.resend_stale(older_than_seconds=1) == 1
+    assert enqueued == [row.pk]
+
+
+def test_an_old_row_that_is_not_due_yet_is_left_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "enqueue", lambda ids, **kw: None)
+    row = _row(recipient(), next_attempt_at=timezone.now() + timedelta(hours=1))
+    Notification.objects.filter(pk=row.pk).update(created=timezone.now() - timedelta(hours=1))
+    assert services.resend_stale() == 0
+
+
+def test_the_sweep_hands_out_at_most_a_thousand_rows_a_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    enqueued: list[int] = []
+    monkeypatch.setattr(services, "enqueue", lambda ids, **kw: enqueued.extend(ids))
+    user = recipient()
+    old = timezone.now() - timedelta(hours=1)
+    Notification.objects.bulk_create(
+        Notification(recipient=user, event="booking.called", title="t", idempotency_key=f"bulk-{i}")
+        for i in range(1001)
+    )
+    Notification.objects.update(created=old, next_attempt_at=old)
+    assert services.resend_stale() == 1000
+    assert len(set(enqueued)) == 1000
+
+
+def test_a_send_holds_its_row_locked_for_the_lock_time(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    settings.NOTIFICATION_LOCK_SECONDS = 60
+    seen: list[tuple] = []
+    monkeypatch.setattr(
+        channels.SENDERS[Channel.IN_APP],
+        "send",
+        lambda n: seen.append(Notification.objects.values_list("status", "locked_until").get(pk=n.pk)),
+    )
+    row = _row(recipient())
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        services.notification_send(notification_id=row.pk)
+    assert seen == [(Status.SENDING, now + timedelta(seconds=60))]
+
+
+def test_an_outcome_touches_only_its_own_row(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    user = recipient()
+    other = _row(user, status=Status.SENDING, attempts=1, locked_until=timezone.now() + timedelta(seconds=60))
+    services.notification_send(notification_id=_row(user).pk)  # sent
+
+    def busy(notification):  # type: ignore[no-untyped-def]
+        raise channels.TransientError("busy")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", busy)
+    services.notification_send(notification_id=_row(user).pk)  # back to pending
+    other.refresh_from_db()
+    assert (other.status, other.attempts, other.last_error) == (Status.SENDING, 1, "")
+
+
+def test_an_outcome_never_overwrites_a_row_another_worker_finished(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuakhau.notifications import channels
+
+    earlier = timezone.now() - timedelta(seconds=10)
+
+    def finished_elsewhere(notification):  # type: ignore[no-untyped-def]
+        Notification.objects.filter(pk=notification.pk).update(status=Status.SENT, sent_at=earlier)
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", finished_elsewhere)
+    row = _row(recipient())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.sent_at) == (Status.SENT, earlier)
+
+    def finished_elsewhere_then_busy(notification):  # type: ignore[no-untyped-def]
+        finished_elsewhere(notification)
+        raise channels.TransientError("busy")
+
+    monkeypatch.setattr(channels.SENDERS[Channel.IN_APP], "send", finished_elsewhere_then_busy)
+    row = _row(recipient())
+    services.notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.SENT, "")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.notifications.models import Notification
+from cuakhau.transitions.models import TransitionLog
 from queueing import rules, services
 from queueing.models import Booking, BookingState, Slot
 from queueing.rules import TICKET_PREFIX
@@ -386,3 +387,111 @@ def test_a_cancel_offers_the_freed_place_to_the_waiting_declarations_people(comp
     assert set(told) == {owner.pk, driver_account.pk}
     assert (told[owner.pk].subject_type, told[owner.pk].subject_id) == ("declaration", waiting.pk)
     assert told[owner.pk].payload["slot"] == slot.pk
+
+
+def test_someone_of_no_company_cannot_book_and_is_told_not_found(stranger, company, gate):
+    with pytest.raises(NotFound) as err:
+        services.booking_create(declaration=make_declaration(company), slot=make_slot(gate), actor=stranger)
+    assert str(err.value) == "Not found."
+    assert not Booking.objects.exists()
+
+
+def test_another_companys_booking_is_not_found_in_plain_words(booking, other_owner, gate):
+    with pytest.raises(NotFound) as err:
+        services.booking_rebook(booking=booking, slot=make_slot(gate, hours_ahead=30), actor=other_owner)
+    assert str(err.value) == "Not found."
+
+
+def _refusal(call) -> tuple[type, str, str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as err:
+        call()
+    return type(err.value), err.value.code, str(err.value)
+
+
+def test_each_refusal_says_what_is_wrong(company, owner, gate):
+    book = services.booking_create
+    draft = make_declaration(company, state="draft")
+    assert _refusal(lambda: book(declaration=draft, slot=make_slot(gate), actor=owner)) == (
+        Conflict,
+        "declaration_not_bookable",
+        "Only a submitted, under-review or cleared declaration can book (it is Draft).",
+    )
+    other_gate = make_slot(factories.gate("CHI_MA"))
+    assert _refusal(lambda: book(declaration=make_declaration(company), slot=other_gate, actor=owner)) == (
+        DomainError,
+        "wrong_slot",
+        "This slot is for another gate or direction than the declaration.",
+    )
+    past = make_slot(gate, hours_ahead=-1)
+    assert _refusal(lambda: book(declaration=make_declaration(company), slot=past, actor=owner)) == (
+        Conflict,
+        "slot_past",
+        "This slot has already started; pick a later one.",
+    )
+    closed = make_slot(gate, hours_ahead=30)
+    Slot.objects.filter(pk=closed.pk).update(is_closed=True)
+    assert _refusal(lambda: book(declaration=make_declaration(company), slot=closed, actor=owner)) == (
+        Conflict,
+        "slot_closed",
+        "This slot is closed.",
+    )
+    full = make_slot(gate, hours_ahead=40, capacity=1)
+    booking = book(declaration=make_declaration(company), slot=full, actor=owner)
+    assert _refusal(lambda: book(declaration=make_declaration(company), slot=full, actor=owner)) == (
+        Conflict,
+        "slot_full",
+        "This slot is full.",
+    )
+    assert _refusal(lambda: book(declaration=booking.declaration, slot=make_slot(gate), actor=owner)) == (
+        Conflict,
+        "already_booked",
+        "This declaration already has a live booking; rebook it instead.",
+    )
+    assert _refusal(lambda: services.booking_rebook(booking=booking, slot=full, actor=owner)) == (
+        DomainError,
+        "same_slot",
+        "The booking already has this slot.",
+    )
+
+
+def test_the_company_cap_refusal_names_the_limit(company, owner, gate):
+    gate.company_daily_booking_cap = 1
+    gate.save()
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    slot = make_slot(gate, start=_local(gate, day, 9), capacity=5)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    assert _refusal(
+        lambda: services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    ) == (
+        Conflict,
+        "company_cap",
+        "Your company already has 1 live bookings at this gate on that day (the limit).",
+    )
+
+
+def test_only_a_confirmed_booking_can_be_rebooked(company, owner, gate):
+    booking = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate, hours_ahead=0.5), actor=owner
+    )
+    services.booking_check_in(booking=booking)
+    assert _refusal(
+        lambda: services.booking_rebook(booking=booking, slot=make_slot(gate, hours_ahead=30), actor=owner)
+    ) == (Conflict, "illegal_transition", "Only a confirmed booking can be rebooked (it is In the yard).")
+
+
+def test_a_booking_copies_what_the_gate_needs_from_its_declaration(company, owner, gate):
+    declaration = make_declaration(company, perishable=True, channel="red")
+    slot = make_slot(gate, hours_ahead=30)
+    booking = Booking.objects.get(
+        pk=services.booking_create(declaration=declaration, slot=slot, actor=owner).pk
+    )
+    assert (booking.gate_id, booking.company_id, booking.vehicle_id, booking.slot_start) == (
+        gate.pk,
+        company.pk,
+        declaration.vehicle_id,
+        slot.start,
+    )
+    assert booking.plate_canonical == declaration.vehicle.plate_canonical
+    assert (booking.perishable, booking.inspection_required, booking.state) == (True, True, "confirmed")
+    log = TransitionLog.objects.get(object_id=booking.pk, transition="create", target="confirmed")
+    assert (log.actor_id, log.source) == (owner.pk, "")
