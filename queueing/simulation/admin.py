@@ -1,4 +1,5 @@
-"""Scenarios in the admin: read-only (they are made and run from /dashboard/simulations/)."""
+"""Scenarios in the admin: read-only, for superusers (managers make, run and read them at
+/dashboard/simulations/, scoped to the gates they manage)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from typing import Any
 
 from django.contrib import admin
 
+from cuakhau.security.admin_scope import SUPERUSER_ONLY, ScopedAdmin
+
 from .models import Scenario
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(ScopedAdmin, admin.ModelAdmin):
+    admin_scope = SUPERUSER_ONLY
     list_display = ("id", "name", "gate", "state", "progress", "created", "finished_at")
     list_filter = ("gate", "state")
     search_fields = ("name",)
