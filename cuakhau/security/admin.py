@@ -155,7 +155,7 @@ class _TOTPDeviceInLanguage:
 
     @admin.display(description=_TOTP_FIELDS["created_at"][0], ordering="created_at")
     def created_column(self, device: Any) -> Any:
-        return device.created_at
+        return device.created_at or self.get_empty_value_display()  # type: ignore[attr-defined]
 
     @admin.display(description=_TOTP_FIELDS["last_used_at"][0], ordering="last_used_at")
     def last_used_column(self, device: Any) -> Any:
@@ -174,7 +174,33 @@ class _TOTPDeviceInLanguage:
         return format_html('<a href="{}">{}</a>', href, gettext("QR code"))
 
 
-_IN_LANGUAGE = {"auditlog.logentry": _LogEntryInLanguage, "otp_totp.totpdevice": _TOTPDeviceInLanguage}
+class _AccessAttemptInLanguage:
+    """django-axes names two columns by their method and builds one message from an f-string."""
+
+    @admin.display(description=_("Status"))
+    def status(self, obj: Any) -> str:
+        return super().status(obj)  # type: ignore[misc]
+
+    @admin.display(description=_("Expires At"))
+    def expiration(self, obj: Any) -> Any:
+        return super().expiration(obj)  # type: ignore[misc]
+
+    @admin.action(description=_("Clean up expired attempts"))
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: Any) -> None:
+        count = self.handler.clean_expired_user_attempts(request=request)  # type: ignore[attr-defined]
+        message = ngettext(
+            "Cleaned up %(count)d expired access attempt.",
+            "Cleaned up %(count)d expired access attempts.",
+            count,
+        )
+        self.message_user(request, message % {"count": count})  # type: ignore[attr-defined]
+
+
+_IN_LANGUAGE = {
+    "auditlog.logentry": _LogEntryInLanguage,
+    "otp_totp.totpdevice": _TOTPDeviceInLanguage,
+    "axes.accessattempt": _AccessAttemptInLanguage,
+}
 
 
 def _rescope_library_admins() -> None:
