@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -42,6 +42,7 @@ from .models import (
     ReviewTarget,
     RoutingRule,
 )
+from .views import document_preview
 
 # name → (button label, reason required)
 ACTIONS = {
@@ -306,8 +307,20 @@ class DeclarationAdmin(ScopedAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.print_view),
                 name="declarations_declaration_print",
             ),
+            path(
+                "<int:pk>/documents/<int:doc_pk>/preview/",
+                self.admin_site.admin_view(self.document_preview_view),
+                name="declarations_declaration_document_preview",
+            ),
             *super().get_urls(),
         ]
+
+    def document_preview_view(self, request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+        """A document inline in the review page's frame, for who sees the declaration here."""
+        if not self.has_view_permission(request):
+            raise Http404
+        declaration = get_object_or_404(self.get_queryset(request), pk=pk)
+        return document_preview(get_object_or_404(declaration.documents, pk=doc_pk))
 
     def print_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The declaration on one A4 page: cargo, reviews and decisions, QR of its number."""

@@ -11,10 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.errors import DomainError, NotAllowed, NotFound
+from cuakhau.security.documents import pdf_is_plain
 
 from . import selectors, services, words
 from .forms import (
@@ -303,10 +303,10 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@xframe_options_sameorigin  # the officers' review page previews PDFs in a frame
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     """Owners and the officers who see the declaration; served with the type read at upload, as
-    an attachment in a sandbox (docs/security.md): a document never runs on the app's origin."""
+    an attachment in a sandbox (docs/security.md): a document never runs on the app's origin.
+    The officers' review page previews through `document_preview` instead."""
     declaration = selectors.declarations_for_user(request.user).filter(pk=pk).first()
     document = declaration.documents.filter(pk=doc_pk).first() if declaration else None
     if document is None:
@@ -315,4 +315,34 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
     response["Content-Disposition"] = f'attachment; filename="{document.file.name.rsplit("/", 1)[-1]}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+# The preview is framed by the admin's review page (same origin) and by nothing else.
+_PREVIEW_SANDBOXED = "sandbox; default-src 'none'; frame-ancestors 'self'"
+# Chromium shows no PDF in a sandboxed frame: a PDF that parses and has no JavaScript or launch
+# action (`pdf_is_plain`, the upload check) is shown inline unsandboxed, with nothing it may load.
+_PREVIEW_PDF = "default-src 'none'; frame-ancestors 'self'"
+
+
+def document_preview(document: Any) -> HttpResponse:
+    """A document inline for the officers' review page (the admin's preview URL, scoped there):
+    images in a sandbox, plain PDFs unsandboxed, anything else a sentence instead."""
+    with document.file.open("rb") as handle:
+        data = handle.read()
+    mime = document.content_type
+    if mime.startswith("image/"):
+        response = HttpResponse(data, content_type=mime)
+        response["Content-Security-Policy"] = _PREVIEW_SANDBOXED
+    elif mime == "application/pdf" and pdf_is_plain(data):
+        response = HttpResponse(data, content_type=mime)
+        response["Content-Security-Policy"] = _PREVIEW_PDF
+    else:
+        text = _("No preview of this document: open it with its link.")
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Security-Policy"] = _PREVIEW_SANDBOXED
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -127,7 +127,8 @@ def channel_in_words(declaration: Declaration) -> str:
 
 @dataclass(frozen=True)
 class DocumentView:
-    url: str
+    url: str  # the download (an attachment)
+    preview_url: str  # the admin's inline preview (docs/security.md)
     kind: str
     name: str
     size: int
@@ -146,6 +147,9 @@ def documents_of(declaration: Declaration) -> list[DocumentView]:
         shown.append(
             DocumentView(
                 url=reverse("declarations:document", args=[declaration.pk, doc.pk]),
+                preview_url=reverse(
+                    "admin:declarations_declaration_document_preview", args=[declaration.pk, doc.pk]
+                ),
                 kind=str(doc.get_kind_display()),
                 name=doc.original_name or doc.file.name.rsplit("/", 1)[-1],
                 size=doc.size,

@@ -53,20 +53,35 @@ def _image_problem(data: bytes) -> str:
 
 
 def _pdf_problem(data: bytes) -> str:
-    refused = _("The PDF contains JavaScript or an action that starts a program; print it to a plain PDF.")
+    active = _pdf_active(data)
+    if active is None:
+        # The raw scan found no script name; a PDF too broken to parse is stored, flagged in the
+        # log, and only ever served as an attachment in a sandbox (views), never previewed.
+        logger.warning("stored a PDF the parser cannot read (%d bytes)", len(data))
+        return ""
+    return (
+        _("The PDF contains JavaScript or an action that starts a program; print it to a plain PDF.")
+        if active
+        else ""
+    )
+
+
+def pdf_is_plain(data: bytes) -> bool:
+    """A PDF that parses and carries no JavaScript or launch action: the only kind shown inline
+    without a sandbox (the officers' preview, docs/security.md)."""
+    return _pdf_active(data) is False
+
+
+def _pdf_active(data: bytes) -> bool | None:
+    """True: JavaScript or a launch action; False: none; None: the parser cannot read it."""
     if _ACTIVE_RAW.search(data):
-        return refused
+        return True
     try:
         from pypdf import PdfReader
 
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        active = _has_active_content(reader.trailer)
+        return _has_active_content(PdfReader(io.BytesIO(data), strict=False).trailer)
     except Exception:
-        # The raw scan found no script name; a PDF too broken to parse is stored, flagged in the
-        # log, and only ever served as an attachment in a sandbox (views).
-        logger.warning("stored a PDF the parser cannot read (%d bytes)", len(data))
-        return ""
-    return refused if active else ""
+        return None
 
 
 def _has_active_content(root: Any) -> bool:

@@ -1,5 +1,5 @@
-"""Scenarios in the admin: read-only, for superusers (managers make, run and compare them on
-/dashboard/simulations/, scoped to their gates there)."""
+"""Scenarios in the admin: read-only, for superusers (managers make, run and read them at
+/dashboard/simulations/, scoped to the gates they manage)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .models import Scenario
 
 @admin.register(Scenario)
 class ScenarioAdmin(ScopedAdmin, admin.ModelAdmin):
-    admin_scope = SUPERUSER_ONLY  # gate is a code or ALL, not a row the scope can follow
+    admin_scope = SUPERUSER_ONLY
     list_display = ("id", "name", "gate", "state", "progress", "created", "finished_at")
     list_filter = ("gate", "state")
     search_fields = ("name",)

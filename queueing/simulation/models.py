@@ -36,16 +36,21 @@ class Scenario(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("compared with"),
     )
     state = FSMField(_("state"), default=S.QUEUED, choices=S.choices, protected=True, max_length=10)
-    progress = models.FloatField(default=0.0)
-    progress_text = models.CharField(max_length=80, blank=True)
-    results = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    progress = models.FloatField(_("progress"), default=0.0)
+    progress_text = models.CharField(_("progress note"), max_length=80, blank=True)
+    results = models.JSONField(_("results"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

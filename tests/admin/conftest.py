@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from declarations.fees.models import Fee, Payment
@@ -16,6 +18,7 @@ from declarations.models import Declaration, ReviewTarget
 from queueing.kiosk.models import GateEvent
 from queueing.kiosk.services import device_create
 from queueing.models import CapacityOverride, Slot, WaitlistEntry
+from queueing.simulation.models import Scenario
 from vehicles.models import Gate
 
 
@@ -46,7 +49,18 @@ def fill_every_admin_model() -> None:
         gate=gate, device=device, lane="1", raw="12C-123.45", plate_canonical="12C12345",
         verdict="deny", reason_code="no_booking", reason="Không có lịch đặt",
     )  # fmt: skip
-    Token.objects.get_or_create(user=User.objects.get(username="demo-admin"))
+    admin_user = User.objects.get(username="demo-admin")
+    Token.objects.get_or_create(user=admin_user)
+    # The security libraries' rows: a lockout, a sign-in, a failed sign-in, a second factor.
+    who = {"username": "demo-customs", "ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0",
+           "http_accept": "text/html", "path_info": "/admin/login/"}  # fmt: skip
+    AccessAttempt.objects.create(
+        **who, get_data="", post_data="username=demo-customs", failures_since_start=5
+    )
+    AccessFailureLog.objects.create(**who, locked_out=True)
+    AccessLog.objects.create(**who, session_hash="0" * 64)
+    TOTPDevice.objects.create(user=admin_user, name="Điện thoại", confirmed=True)
+    Scenario.objects.create(name="Thêm một làn", gate=gate.code, params={}, created_by=admin_user)
     assert missing_models() == []
 
 

@@ -43,6 +43,9 @@ def _catalogue_words(path: Path, keyword: str) -> set[str]:
     words: set[str] = set()
     inside = False
     for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):  # comments and obsolete entries (#~) are no text of the catalogue
+            inside = False
+            continue
         if line.startswith(("msgid", "msgstr")):
             inside = line.startswith(keyword)  # msgid also covers msgid_plural
         if inside and '"' in line and not line.startswith('"Content-'):

@@ -132,3 +132,58 @@ def test_the_printable_declaration_is_one_a4_page(chromium, live_server, owner, 
     assert page.locator(".ck-print-qr svg").count() == 1
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     context.close()
+
+
+def test_the_review_page_previews_an_image_and_a_pdf_under_the_sites_policy(
+    chromium, live_server, owner, officers
+):
+    """With the pages' Content-Security-Policy enforced (no bypass): the scan shows as an image,
+    the PDF opens in Chromium's viewer inside the page's frame."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfWriter
+
+    scan, pdf = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(scan, format="PNG")
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.write(pdf)
+    draft = new_draft(owner)
+    for name, data in (("scan.png", scan.getvalue()), ("invoice.pdf", pdf.getvalue())):
+        services.document_add(
+            actor=owner, declaration=draft, kind="invoice", file=SimpleUploadedFile(name, data)
+        )
+    review = services.declaration_submit(actor=owner, declaration=draft).reviews.get(agency="customs")
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("input[name=username]", officers["customs"].username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.goto(f"{live_server.url}{QUEUE}{review.pk}/change/")
+
+    image = page.locator(".ck-preview img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [120, 80]
+    page.locator(".ck-preview iframe").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.includes('/preview/'))"
+    )
+    # Chromium's PDF viewer is an extension frame inside the preview frame: it is there only
+    # when the PDF was allowed to render (a sandboxed or refused frame has none).
+    viewer = None
+    for _ in range(50):
+        viewer = next((f for f in page.frames if f.url.startswith("chrome-extension://")), None)
+        if viewer:
+            break
+        page.wait_for_timeout(200)
+    snap(page, "5-preview")
+    assert viewer is not None, [f.url for f in page.frames]
+    assert "/preview/" in viewer.parent_frame.url
+    context.close()
