@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
@@ -85,3 +90,27 @@ def work_home(user: Any) -> WorkHome:
 def is_officer(user: Any) -> bool:
     """Customs, border guard and quarantine officers: their work is the admin's queue."""
     return any(user_has_role(user, role) for role in AGENCY_ROLE.values())
+
+
+View = Callable[..., HttpResponse]
+
+
+def company_required(message: str | Promise) -> Callable[[View], View]:
+    """A portal page acting for a company: the view gets the caller's company after the request.
+
+    Signed in but with no company: `message` is shown on the portal home, which explains.
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            company = company_for_user(request.user)
+            if company is None:
+                messages.info(request, message)
+                return redirect("portal-home")
+            return view(request, company, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
