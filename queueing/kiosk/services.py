@@ -33,6 +33,7 @@ from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState
 from queueing.rules import TICKET_PREFIX
 from queueing.selectors import queue_position
+from queueing.services._common import locked_booking
 from vehicles.models import Gate
 from vehicles.plates import canonical_plate, plate_variants, rank_candidates
 from vehicles.selectors import gate_ids_for_user
@@ -422,7 +423,7 @@ def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.dateti
         raise Conflict(_("The verdict of this scan did not allow that action."), code="action_not_allowed")
     if now - scan.created > SCAN_MAX_AGE:
         raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
-    booking = _with_gate(_booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id), scan.gate)
+    booking = locked_booking(scan.booking_id, gate=scan.gate)
     # One scan, one action: "inspect" both sends to inspection and records its result, so a
     # repeated request on the same scan would otherwise pass an inspection nobody made. Checked
     # under the booking's row lock, which every action on it takes.
