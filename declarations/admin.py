@@ -32,6 +32,7 @@ from vehicles.selectors import search_by_plate
 
 from . import selectors, services, workspace
 from .models import (
+    CARGO_FIELDS,
     AgencyReview,
     CargoLine,
     Channel,
@@ -210,17 +211,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CargoLineInline(ReadOnlyInline):
     model = CargoLine
-    fields = [
-        "hs_code",
-        "description",
-        "quantity",
-        "unit",
-        "gross_kg",
-        "value",
-        "currency",
-        "origin",
-        "perishable",
-    ]
+    fields = list(CARGO_FIELDS)
 
 
 class ContainerInline(ReadOnlyInline):
