@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from declarations.fees.selectors import fee_unpaid_amount
 from declarations.models import Channel, Declaration, DeclarationState
 from queueing.models import Booking, BookingState
-from queueing.rules import entry_window
+from queueing.rules import entry_window, needs_inspection
 from vehicles.models import Direction, Gate
 from vehicles.plates import canonical_plate
 
@@ -203,7 +203,7 @@ def _decide(
     if state == BookingState.INSPECTION:
         return Verdict(Verdicts.CHECK, "at_inspection", Actions.INSPECT, flags)
     if state == BookingState.IN_YARD:
-        if _needs_inspection(booking, declaration):
+        if needs_inspection(booking, declaration):
             return Verdict(Verdicts.CHECK, "inspection_needed", Actions.INSPECT, flags)
         if not cleared:
             return Verdict(Verdicts.CHECK, "waiting_clearance", None, flags)
@@ -214,7 +214,7 @@ def _decide(
 
     # 8. at the lane
     if state == BookingState.CALLED:
-        if _needs_inspection(booking, declaration):
+        if needs_inspection(booking, declaration):
             return Verdict(Verdicts.CHECK, "inspection_needed", None, flags)
         if not cleared:
             return Verdict(Verdicts.CHECK, "waiting_clearance", None, flags)
@@ -247,11 +247,6 @@ def _fee_rule(declaration: Declaration, flags: tuple[str, ...]) -> Verdict | Non
 
 
 # ===========================================================================================
-
-
-def _needs_inspection(booking: Booking, declaration: Declaration) -> bool:
-    required = booking.inspection_required or declaration.channel == Channel.RED
-    return required and booking.inspection_passed_at is None
 
 
 def _flags(booking: Booking, declaration: Declaration) -> tuple[str, ...]:

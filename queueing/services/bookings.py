@@ -145,7 +145,7 @@ def booking_create(
                 plate_canonical=declaration.vehicle.plate_canonical,
                 slot_start=slot.start,
                 perishable=declaration.is_perishable,
-                inspection_required=declaration.channel == "red",
+                inspection_required=rules.inspection_required_at_booking(declaration),
                 ticket=rules.new_ticket(),
             )
         except IntegrityError:
