@@ -25,35 +25,24 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
+from cuakhau.hooks import TemplateHooks
 
 from .selectors import company_for_user, gates_for_user
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Section:
-    template: str
-    context: SectionContext
-    order: int
-
-
-_sections: dict[str, Section] = {}
+_sections = TemplateHooks()
 
 
 def register_section(*, template: str, context: SectionContext, order: int = 100) -> None:
     """Add (or replace, keyed by template) a section of the portal home page."""
-    _sections[template] = Section(template=template, context=context, order=order)
+    _sections.register(template=template, context=context, order=order)
 
 
 def sections_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The sections to show this request, in order, each as ``{"template", "context"}``."""
-    shown = []
-    for section in sorted(_sections.values(), key=lambda s: (s.order, s.template)):
-        context = section.context(request)
-        if context is not None:
-            shown.append({"template": section.template, "context": context})
-    return shown
+    return _sections.shown(request)
 
 
 @dataclass(frozen=True)
