@@ -27,11 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from cuakhau.accounts.roles import Agency
 from cuakhau.errors import DomainError
 from cuakhau.qr import qr_svg
-from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.selectors import search_by_plate
 
 from . import selectors, services, workspace
 from .models import (
+    CARGO_FIELDS,
     AgencyReview,
     CargoLine,
     Channel,
@@ -195,33 +196,14 @@ class ChannelFilter(_ChoiceFilter):
         return queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CargoLineInline(ReadOnlyInline):
     model = CargoLine
-    fields = [
-        "hs_code",
-        "description",
-        "quantity",
-        "unit",
-        "gross_kg",
-        "value",
-        "currency",
-        "origin",
-        "perishable",
-    ]
+    fields = list(CARGO_FIELDS)
 
 
 class ContainerInline(ReadOnlyInline):
@@ -256,7 +238,7 @@ def _print_view(
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(ScopedAdmin, admin.ModelAdmin):
+class DeclarationAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     admin_scope = Scope(gate="gate", agency="reviews__agency", hidden={"state": "draft"})
     change_form_template = "declarations/admin/declaration_change_form.html"
     list_display = ["number", "gate", "direction", "company", "vehicle", "state", "channel", "submitted_at"]
@@ -280,15 +262,6 @@ class DeclarationAdmin(ScopedAdmin, admin.ModelAdmin):
         results |= search_by_plate(queryset, search_term, "vehicle__plate_canonical")
         results |= _declaration_number_search(queryset, search_term, "pk")
         return results, duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
@@ -329,8 +302,9 @@ class DeclarationAdmin(ScopedAdmin, admin.ModelAdmin):
         return _print_view(self, request, get_object_or_404(self.get_queryset(request), pk=pk))
 
 
+# Read-only: the state changes only through the buttons of the review page.
 @admin.register(AgencyReview)
-class AgencyReviewAdmin(ScopedAdmin, admin.ModelAdmin):
+class AgencyReviewAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     """The work queue: the officer's agency at their gates, to decide, overdue first then oldest."""
 
     admin_scope = Scope(gate="declaration__gate", agency="agency", hidden={"declaration__state": "draft"})
@@ -373,15 +347,6 @@ class AgencyReviewAdmin(ScopedAdmin, admin.ModelAdmin):
         results |= search_by_plate(queryset, search_term, "declaration__vehicle__plate_canonical")
         results |= _declaration_number_search(queryset, search_term, "declaration_id")
         return results, duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the state changes only through the buttons of the review page
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return bool(selectors.officer_agency(request.user))

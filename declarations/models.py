@@ -179,6 +179,21 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         self.closed_at = timezone.now()
 
 
+# The fields a cargo line carries, in the order the admin shows them: the one list the API's
+# serializer, the portal's form, the draft services (write, copy) and the admin agree on.
+CARGO_FIELDS = (
+    "hs_code",
+    "description",
+    "quantity",
+    "unit",
+    "gross_kg",
+    "value",
+    "currency",
+    "origin",
+    "perishable",
+)
+
+
 class CargoLine(models.Model):
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="cargo_lines", verbose_name=_("declaration")

@@ -9,36 +9,25 @@ template's context for (request, declaration), or ``None`` to hide the panel.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
+from cuakhau.hooks import TemplateHooks
+
 PanelContext = Callable[[HttpRequest, Any], "dict[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Panel:
-    template: str
-    context: PanelContext
-    order: int
-
-
-_panels: dict[str, Panel] = {}
+_panels = TemplateHooks()
 
 
 def register_panel(*, template: str, context: PanelContext, order: int = 100) -> None:
     """Add (or replace, keyed by template) a panel of the declaration page."""
-    _panels[template] = Panel(template=template, context=context, order=order)
+    _panels.register(template=template, context=context, order=order)
 
 
 def panels_for(request: HttpRequest, declaration: Any) -> list[dict[str, Any]]:
-    shown = []
-    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.template)):
-        context = panel.context(request, declaration)
-        if context is not None:
-            shown.append({"template": panel.template, "context": context})
-    return shown
+    return _panels.shown(request, declaration)
 
 
 # The declaration's live booking, for the page's "what next" (queueing registers the lookup:

@@ -19,13 +19,14 @@ from cuakhau.security.documents import pdf_is_plain
 from . import selectors, services, words
 from .forms import (
     CargoFormSet,
+    CargoLineForm,
     ContainerFormSet,
     DeclarationForm,
     DocumentForm,
     apply_service_errors,
     formset_rows,
 )
-from .models import Declaration
+from .models import CARGO_FIELDS, Declaration
 from .panels import live_booking, panels_for
 
 
@@ -63,19 +64,7 @@ def _initial_rows(declaration: Declaration | None) -> tuple[list[dict], list[dic
     if declaration is None:
         return [], []
     cargo = [
-        {
-            k: getattr(line, k)
-            for k in (
-                "description",
-                "hs_code",
-                "quantity",
-                "unit",
-                "gross_kg",
-                "value",
-                "origin",
-                "perishable",
-            )
-        }
+        {k: getattr(line, k) for k in CARGO_FIELDS if k in CargoLineForm.base_fields}
         for line in declaration.cargo_lines.all()
     ]
     boxes = [{"number": c.number, "size_ft": c.size_ft} for c in declaration.containers.all()]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.errors import DomainError
-from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.selectors import search_by_plate
 
 from . import services
@@ -118,7 +118,7 @@ class SlotAdmin(ServiceFormAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(GateScopedAdmin):
+class BookingAdmin(ReadOnlyAdmin, GateScopedAdmin):
     list_display = [
         "ticket",
         "state",
@@ -141,15 +141,6 @@ class BookingAdmin(GateScopedAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         results |= search_by_plate(queryset, search_term, "plate_canonical")
         return results, may_have_duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(PartnerAcceptance)

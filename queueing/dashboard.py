@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from cuakhau.accounts.roles import Agency, Role, user_has_role
+from cuakhau.hooks import TemplateHooks
 from declarations.fees.selectors import collected_per_gate_and_day
 from declarations.models import AgencyReview
 from vehicles.models import Gate
@@ -32,20 +33,15 @@ from .rules import gate_zone, local_day_bounds
 # Sections a floor above adds to each gate's card (e.g. trucks en route): registered in its
 # AppConfig.ready() with a template and a function (request, gate, day) -> context or None.
 SectionContext = Callable[[HttpRequest, Gate, dt.date], "dict[str, Any] | None"]
-_sections: dict[str, tuple[int, SectionContext]] = {}
+_sections = TemplateHooks()
 
 
 def register_dashboard_section(*, template: str, context: SectionContext, order: int = 100) -> None:
-    _sections[template] = (order, context)
+    _sections.register(template=template, context=context, order=order)
 
 
 def sections_for(request: HttpRequest, gate: Gate, day: dt.date) -> list[dict[str, Any]]:
-    shown = []
-    for template, (_order, context) in sorted(_sections.items(), key=lambda kv: (kv[1][0], kv[0])):
-        found = context(request, gate, day)
-        if found is not None:
-            shown.append({"template": template, "context": found})
-    return shown
+    return _sections.shown(request, gate, day)
 
 
 def percentile(values: list[float], pct: float) -> float | None:

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from declarations.models import Channel, DeclarationState
+from declarations.models import Channel, Declaration, DeclarationState
 from vehicles.models import Gate
+
+from .models import Booking
 
 TICKET_PREFIX = "CK1-"
 
@@ -60,10 +62,26 @@ def no_show_after(gate: Gate, slot_end: dt.datetime) -> dt.datetime:
     return entry_window(gate, slot_end, slot_end)[1]
 
 
+def inspection_required_at_booking(declaration: Declaration) -> bool:
+    """A booking starts out needing a physical inspection when its declaration is red."""
+    return declaration.channel == Channel.RED
+
+
+def needs_inspection(booking: Booking, declaration: Declaration | None = None) -> bool:
+    """The truck must pass a physical inspection before release and has not yet: the gate asked
+    for one, or the declaration is in the red channel. `needs_inspection_q` is the same rule as
+    a filter (tests keep the two in agreement)."""
+    declaration = declaration if declaration is not None else booking.declaration
+    required = booking.inspection_required or declaration.channel == Channel.RED
+    return required and booking.inspection_passed_at is None
+
+
+def needs_inspection_q() -> Q:
+    """`needs_inspection` as a filter on bookings."""
+    required = Q(inspection_required=True) | Q(declaration__channel=Channel.RED)
+    return required & Q(inspection_passed_at__isnull=True)
+
+
 def ready_for_lane_q() -> Q:
-    """Bookings in the yard that may be called: declaration cleared, and inspection passed when
-    the declaration is in the red channel or the gate asked for one."""
-    needs_inspection = Q(inspection_required=True) | Q(declaration__channel=Channel.RED)
-    return Q(declaration__state=DeclarationState.CLEARED) & (
-        ~needs_inspection | Q(inspection_passed_at__isnull=False)
-    )
+    """Bookings in the yard that may be called: declaration cleared, and no inspection owed."""
+    return Q(declaration__state=DeclarationState.CLEARED) & ~needs_inspection_q()

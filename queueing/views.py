@@ -4,44 +4,29 @@ waitlist, and the printable ticket with its QR code. Thin: selectors read, servi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cuakhau.errors import DomainError
 from cuakhau.qr import qr_svg
+from cuakhau.redirects import safe_next
 from declarations.models import LIVE_FOR_BOOKING, Declaration
 from vehicles.models import Company, Direction, Gate
-from vehicles.selectors import company_for_user
+from vehicles.portal import company_required
 
 from . import rules, selectors, services
 from .models import BookingState, Slot, WaitlistEntry, WaitlistState
 from .ticket_image import ticket_response
 
-View = Callable[..., HttpResponse]
-
-
-def operator_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        company = company_for_user(request.user)
-        if company is None:
-            messages.info(request, _("Register your company first to book slots."))
-            return redirect("/portal/")
-        return view(request, company, *args, **kwargs)
-
-    return wrapper
+operator_required = company_required(gettext_lazy("Register your company first to book slots."))
 
 
 def _bookable_declarations(company: Company):  # type: ignore[no-untyped-def]
@@ -167,14 +152,6 @@ def ticket_pdf(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
     return ticket_response(_own_booking(request, pk), "pdf")
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    """Where a form goes back to: its `next`, when that is a page of this site."""
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
-
-
 def _declaration_from_post(request: HttpRequest, company: Company) -> Declaration:
     declaration = (
         _bookable_declarations(company).filter(pk=request.POST.get("declaration") or 0).first()
@@ -202,7 +179,7 @@ def _slot_from_post(request: HttpRequest) -> Slot:
 @require_POST
 @operator_required
 def booking_book(request: HttpRequest, company: Company) -> HttpResponse:
-    back = _back(request, reverse("queueing-slots"))
+    back = safe_next(request, reverse("queueing-slots"))
     try:
         booking = services.booking_create(
             declaration=_declaration_from_post(request, company),
@@ -239,7 +216,7 @@ def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpRespo
         services.booking_rebook(booking=booking, slot=_slot_from_post(request), actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect(_back(request, reverse("queueing-booking", args=[booking.pk])))
+        return redirect(safe_next(request, reverse("queueing-booking", args=[booking.pk])))
     messages.success(request, _("Rebooked. The ticket stays the same."))
     return redirect("queueing-booking", pk=booking.pk)
 
@@ -247,7 +224,7 @@ def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpRespo
 @require_POST
 @operator_required
 def waitlist_join(request: HttpRequest, company: Company) -> HttpResponse:
-    back = _back(request, reverse("queueing-slots"))
+    back = safe_next(request, reverse("queueing-slots"))
     try:
         services.waitlist_join(
             declaration=_declaration_from_post(request, company),

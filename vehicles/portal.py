@@ -13,42 +13,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
+from cuakhau.hooks import TemplateHooks
 
 from .selectors import company_for_user, gates_for_user
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 
 
-@dataclass(frozen=True)
-class Section:
-    template: str
-    context: SectionContext
-    order: int
-
-
-_sections: dict[str, Section] = {}
+_sections = TemplateHooks()
 
 
 def register_section(*, template: str, context: SectionContext, order: int = 100) -> None:
     """Add (or replace, keyed by template) a section of the portal home page."""
-    _sections[template] = Section(template=template, context=context, order=order)
+    _sections.register(template=template, context=context, order=order)
 
 
 def sections_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The sections to show this request, in order, each as ``{"template", "context"}``."""
-    shown = []
-    for section in sorted(_sections.values(), key=lambda s: (s.order, s.template)):
-        context = section.context(request)
-        if context is not None:
-            shown.append({"template": section.template, "context": context})
-    return shown
+    return _sections.shown(request)
 
 
 @dataclass(frozen=True)
@@ -85,3 +79,27 @@ def work_home(user: Any) -> WorkHome:
 def is_officer(user: Any) -> bool:
     """Customs, border guard and quarantine officers: their work is the admin's queue."""
     return any(user_has_role(user, role) for role in AGENCY_ROLE.values())
+
+
+View = Callable[..., HttpResponse]
+
+
+def company_required(message: str | Promise) -> Callable[[View], View]:
+    """A portal page acting for a company: the view gets the caller's company after the request.
+
+    Signed in but with no company: `message` is shown on the portal home, which explains.
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            company = company_for_user(request.user)
+            if company is None:
+                messages.info(request, message)
+                return redirect("portal-home")
+            return view(request, company, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -36,27 +35,16 @@ from . import selectors, services
 from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm, add_service_errors
 from .models import Company
 from .plates import canonical_plate
-from .portal import is_officer, sections_for, work_home
+from .portal import company_required, is_officer, sections_for, work_home
 
 PAGE_SIZE = 50
 
-View = Callable[..., HttpResponse]
 StrOrPromise = str | Promise
 
 
-def operator_required(view: View) -> View:
-    """Signed in and acting for a company; others are sent to the portal home, which explains."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        company = selectors.company_for_user(request.user)
-        if company is None:
-            messages.info(request, _("Register your company first to manage drivers and vehicles."))
-            return redirect("portal-home")
-        return view(request, company, *args, **kwargs)
-
-    return wrapper
+operator_required = company_required(
+    gettext_lazy("Register your company first to manage drivers and vehicles.")
+)
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:

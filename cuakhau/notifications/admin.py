@@ -8,14 +8,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 
 from . import services
 from .models import Notification, Status
 
 
+# The outbox is written by notify() and the worker only; people look, and retry failures.
 @admin.register(Notification)
-class NotificationAdmin(ScopedAdmin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     # Their own, and those about a declaration or booking of the viewer's gates.
     admin_scope = Scope(generic=("subject_type", "subject_id"))
     list_display = ["id", "created", "event", "recipient", "channel", "status", "attempts", "short_error"]
@@ -55,16 +56,6 @@ class NotificationAdmin(ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("failure reason"))
     def short_error(self, obj: Notification) -> str:
         return obj.last_error[:120]
-
-    # The outbox is written by notify() and the worker only; people look, and retry failures.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_notification")

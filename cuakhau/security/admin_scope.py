@@ -220,3 +220,21 @@ class ScopedAdmin(admin.ModelAdmin):
             show.short_description = self.model._meta.get_field(source).verbose_name  # type: ignore[attr-defined]
             return show
         raise AttributeError(name)
+
+
+class ReadOnlyAdmin:
+    """A page (or inline) people look at and never write: no add, no change, no delete.
+
+    Put it first in the bases, before the scoping mixin, so its answers win:
+    ``class PaymentAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin)``. Works for inlines too
+    (``has_add_permission`` takes the inline's parent object).
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 
 from .labels import transition_label
 from .models import TransitionLog
@@ -46,8 +46,9 @@ def _transition_words(name: str) -> str:
     return gettext("created") if name == "create" else transition_label(name)
 
 
+# Append-only: people look.
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ScopedAdmin, admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     # An entry is visible where the object it is about is visible (its gate, its agency).
     admin_scope = Scope(generic=("content_type", "object_id"))
     list_display = (
@@ -72,15 +73,6 @@ class TransitionLogAdmin(ScopedAdmin, admin.ModelAdmin):
         "note",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:  # append-only
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("object"), ordering="content_type")
     def subject_words(self, obj: TransitionLog) -> str:

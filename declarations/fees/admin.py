@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import DomainError
-from cuakhau.security.admin_scope import GLOBAL, Scope, ScopedAdmin
+from cuakhau.security.admin_scope import GLOBAL, ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
@@ -45,18 +45,12 @@ class FeeScheduleAdmin(ScopedAdmin, admin.ModelAdmin):
     readonly_fields = ["created", "updated"]
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyAdmin, admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
     fields = ["created", "kind", "method", "amount", "reference", "by", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RefundForm(forms.Form):
@@ -64,7 +58,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Fee)
-class FeeAdmin(ScopedAdmin, admin.ModelAdmin):
+class FeeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     admin_scope = Scope(gate="declaration__gate")
     list_display = ["number", "gate", "amount", "state", "computed_at", "paid_at"]
     list_filter = ["state", "declaration__gate"]
@@ -101,15 +95,6 @@ class FeeAdmin(ScopedAdmin, admin.ModelAdmin):
             detail = f" ({line['detail']})" if line.get("detail") else ""
             parts.append(f"{line['label']}{detail}: {value}")
         return " · ".join(parts)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or user_has_role(request.user, Role.GATE_MANAGER)
@@ -149,7 +134,7 @@ class FeeAdmin(ScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedAdmin, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     """Append-only: nothing is added, changed or deleted here."""
 
     admin_scope = Scope(gate="gate")
@@ -164,15 +149,6 @@ class PaymentAdmin(ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("declaration"))
     def number(self, payment: Payment) -> str:
         return payment.fee.declaration.number
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(self.collected_view)

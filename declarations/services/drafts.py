@@ -23,6 +23,7 @@ from vehicles.models import Driver, Gate, Vehicle
 
 from ..codes import normalise_container_number
 from ..models import (
+    CARGO_FIELDS,
     CargoLine,
     Container,
     Declaration,
@@ -44,17 +45,6 @@ from ._common import (
 
 S = DeclarationState
 R = ReviewState
-CARGO_FIELDS = (
-    "description",
-    "hs_code",
-    "quantity",
-    "unit",
-    "gross_kg",
-    "value",
-    "currency",
-    "origin",
-    "perishable",
-)
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.security.admin_scope import Scope, ScopedAdmin
+from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
@@ -58,7 +58,7 @@ class DeviceAdmin(ScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(GateEvent)
-class GateEventAdmin(ScopedAdmin, admin.ModelAdmin):
+class GateEventAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     """Append-only: searchable and filterable, never added, changed or deleted here."""
 
     admin_scope = Scope(gate="gate")
@@ -88,12 +88,3 @@ class GateEventAdmin(ScopedAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

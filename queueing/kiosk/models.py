@@ -142,7 +142,7 @@ class GateEvent(AppendOnlyModel):
             # the kiosk's "already departed" lookup: exits only, not every read of the plate
             models.Index(
                 fields=["plate_canonical", "-created"],
-                condition=models.Q(kind="action", action="exit", state_after="departed"),
+                condition=models.Q(kind=EventKind.ACTION, action=Actions.EXIT, state_after="departed"),
                 name="gateevent_exit_plate_idx",
             ),
             # the actions taken on a scan (one scan, one action); scans themselves are not in it

@@ -37,12 +37,11 @@ from django.utils.translation import gettext_lazy as _
 from declarations.fees.selectors import fee_unpaid_amount
 from declarations.models import Channel, Declaration, DeclarationState
 from queueing.models import Booking, BookingState
-from queueing.rules import entry_window
+from queueing.rules import entry_window, needs_inspection
 from vehicles.models import Direction, Gate
 from vehicles.plates import canonical_plate
 
-ALLOW, CHECK, DENY = "allow", "check", "deny"
-ADMIT, INSPECT, RELEASE, EXIT = "admit", "inspect", "release", "exit"
+from .models import Actions, Verdicts
 
 # reason code → message shown to staff in their language (formatted with the verdict's params).
 REASONS: dict[str, Any] = {
@@ -125,15 +124,17 @@ def verdict(
     if booking is None or declaration is None:
         shown = {"read": _shorten(read or scanned_plate), "plate": scanned or "-"}
         if via_ticket:
-            return Verdict(DENY, "unknown_ticket", params=shown)
+            return Verdict(Verdicts.DENY, "unknown_ticket", params=shown)
         if candidates:
-            return Verdict(CHECK, "plate_unsure", flags=("fuzzy_read",))
-        return Verdict(DENY, "no_booking", params=shown)
+            return Verdict(Verdicts.CHECK, "plate_unsure", flags=("fuzzy_read",))
+        return Verdict(Verdicts.DENY, "no_booking", params=shown)
 
     decided = _decide(gate, booking, declaration, now, scanned, via_ticket, lane_direction)
     # 9. a ticket without the plate it belongs to is not enough for a camera
-    if decided.verdict == ALLOW and via_ticket and plate_must_be_read and not scanned:
-        return Verdict(CHECK, "plate_not_seen", None, decided.flags, {"booked": booking.plate_canonical})
+    if decided.verdict == Verdicts.ALLOW and via_ticket and plate_must_be_read and not scanned:
+        return Verdict(
+            Verdicts.CHECK, "plate_not_seen", None, decided.flags, {"booked": booking.plate_canonical}
+        )
     return decided
 
 
@@ -152,7 +153,7 @@ def _decide(
     # 2. a ticket is bound to its truck
     if via_ticket and scanned and scanned != booking.plate_canonical:
         return Verdict(
-            DENY,
+            Verdicts.DENY,
             "ticket_plate_mismatch",
             flags=(*flags, "possible_fraud"),
             params={"booked": booking.plate_canonical, "scanned": scanned},
@@ -160,11 +161,11 @@ def _decide(
 
     # 3. right place
     if booking.gate_id != gate.pk:
-        return Verdict(DENY, "wrong_gate", flags=flags, params={"gate": booking.gate.code})
+        return Verdict(Verdicts.DENY, "wrong_gate", flags=flags, params={"gate": booking.gate.code})
     direction = declaration.direction
     if (lane_direction and lane_direction != direction) or not gate.serves(direction):
         return Verdict(
-            DENY,
+            Verdicts.DENY,
             "wrong_direction",
             flags=flags,
             params={"direction": _direction(direction), "lane_direction": _direction(lane_direction)},
@@ -174,56 +175,58 @@ def _decide(
     state = booking.state
     if state == BookingState.DEPARTED:
         return Verdict(
-            DENY, "already_departed", flags=flags, params={"time": _local(gate, booking.departed_at)}
+            Verdicts.DENY, "already_departed", flags=flags, params={"time": _local(gate, booking.departed_at)}
         )
     if state == BookingState.CANCELLED:
-        return Verdict(DENY, "booking_cancelled", flags=flags)
+        return Verdict(Verdicts.DENY, "booking_cancelled", flags=flags)
     if state == BookingState.NO_SHOW:
-        return Verdict(DENY, "no_show", flags=flags)
+        return Verdict(Verdicts.DENY, "no_show", flags=flags)
 
     # 5. a declaration that cannot cross
     denial = _DECLARATION_DENIALS.get(declaration.state)
     if denial:
-        return Verdict(DENY, denial, flags=flags)
+        return Verdict(Verdicts.DENY, denial, flags=flags)
     cleared = declaration.state == DeclarationState.CLEARED
 
     # 6. yard entry
     if state == BookingState.CONFIRMED:
         opens, closes = entry_window(gate, booking.slot.start, booking.slot.end)
         if now < opens:
-            return Verdict(DENY, "too_early", flags=flags, params={"time": _local(gate, opens)})
+            return Verdict(Verdicts.DENY, "too_early", flags=flags, params={"time": _local(gate, opens)})
         if now > closes:
-            return Verdict(DENY, "too_late", flags=flags, params={"time": _local(gate, closes)})
+            return Verdict(Verdicts.DENY, "too_late", flags=flags, params={"time": _local(gate, closes)})
         if not cleared:
-            return Verdict(ALLOW, "admit_pending_clearance", ADMIT, flags)
-        return Verdict(ALLOW, "admit", ADMIT, flags)
+            return Verdict(Verdicts.ALLOW, "admit_pending_clearance", Actions.ADMIT, flags)
+        return Verdict(Verdicts.ALLOW, "admit", Actions.ADMIT, flags)
 
     # 7. in the yard
     if state == BookingState.INSPECTION:
-        return Verdict(CHECK, "at_inspection", INSPECT, flags)
+        return Verdict(Verdicts.CHECK, "at_inspection", Actions.INSPECT, flags)
     if state == BookingState.IN_YARD:
-        if _needs_inspection(booking, declaration):
-            return Verdict(CHECK, "inspection_needed", INSPECT, flags)
+        if needs_inspection(booking, declaration):
+            return Verdict(Verdicts.CHECK, "inspection_needed", Actions.INSPECT, flags)
         if not cleared:
-            return Verdict(CHECK, "waiting_clearance", None, flags)
+            return Verdict(Verdicts.CHECK, "waiting_clearance", None, flags)
         unpaid = _fee_rule(declaration, flags)
         if unpaid:
             return unpaid
-        return Verdict(ALLOW, "release", RELEASE, flags)
+        return Verdict(Verdicts.ALLOW, "release", Actions.RELEASE, flags)
 
     # 8. at the lane
     if state == BookingState.CALLED:
-        if _needs_inspection(booking, declaration):
-            return Verdict(CHECK, "inspection_needed", None, flags)
+        if needs_inspection(booking, declaration):
+            return Verdict(Verdicts.CHECK, "inspection_needed", None, flags)
         if not cleared:
-            return Verdict(CHECK, "waiting_clearance", None, flags)
+            return Verdict(Verdicts.CHECK, "waiting_clearance", None, flags)
         unpaid = _fee_rule(declaration, flags)
         if unpaid:
             return unpaid
-        return Verdict(ALLOW, "exit", EXIT, flags)
+        return Verdict(Verdicts.ALLOW, "exit", Actions.EXIT, flags)
 
     # a state this table does not know
-    return Verdict(DENY, "no_booking", flags=flags, params={"plate": booking.plate_canonical, "read": "-"})
+    return Verdict(
+        Verdicts.DENY, "no_booking", flags=flags, params={"plate": booking.plate_canonical, "read": "-"}
+    )
 
 
 # === THE FEE RULE ==========================================================================
@@ -235,16 +238,15 @@ def _fee_rule(declaration: Declaration, flags: tuple[str, ...]) -> Verdict | Non
     if not amount:
         return None
     return Verdict(
-        CHECK, "fee_unpaid", None, (*flags, "fee_unpaid"), {"amount": _vnd(amount), "amount_vnd": amount}
+        Verdicts.CHECK,
+        "fee_unpaid",
+        None,
+        (*flags, "fee_unpaid"),
+        {"amount": _vnd(amount), "amount_vnd": amount},
     )
 
 
 # ===========================================================================================
-
-
-def _needs_inspection(booking: Booking, declaration: Declaration) -> bool:
-    required = booking.inspection_required or declaration.channel == Channel.RED
-    return required and booking.inspection_passed_at is None
 
 
 def _flags(booking: Booking, declaration: Declaration) -> tuple[str, ...]:

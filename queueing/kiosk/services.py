@@ -33,12 +33,13 @@ from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState
 from queueing.rules import TICKET_PREFIX
 from queueing.selectors import queue_position
+from queueing.services._common import locked_booking
 from vehicles.models import Gate
 from vehicles.plates import canonical_plate, plate_variants, rank_candidates
 from vehicles.selectors import gate_ids_for_user
 
 from . import rules
-from .models import Device, EventKind, GateEvent, Verdicts
+from .models import Actions, Device, EventKind, GateEvent, Verdicts
 
 MAX_READ = 200
 MAX_CANDIDATES = 8
@@ -280,7 +281,7 @@ def _recent_departure(canonical: str, now: dt.datetime) -> Booking | None:
         GateEvent.objects.filter(
             plate_canonical=canonical,
             kind=EventKind.ACTION,
-            action=rules.EXIT,
+            action=Actions.EXIT,
             state_after=BookingState.DEPARTED,
             created__gte=now - DEPARTED_LOOKBACK,
         )
@@ -317,15 +318,15 @@ def _perform(action: str, booking: Booking, actor: Any, label: str) -> Booking:
     """The one yard service each action means (the queueing app owns them)."""
     from queueing import services as yard
 
-    if action == rules.ADMIT:
+    if action == Actions.ADMIT:
         return yard.booking_check_in(booking=booking, actor=actor, actor_label=label)
-    if action == rules.INSPECT and booking.state == BookingState.IN_YARD:
+    if action == Actions.INSPECT and booking.state == BookingState.IN_YARD:
         return yard.booking_send_to_inspection(booking=booking, actor=actor, actor_label=label)
-    if action == rules.INSPECT:
+    if action == Actions.INSPECT:
         return yard.booking_pass_inspection(booking=booking, actor=actor, actor_label=label)
-    if action == rules.RELEASE:
+    if action == Actions.RELEASE:
         return yard.booking_call(booking=booking, actor=actor, actor_label=label)
-    if action == rules.EXIT:
+    if action == Actions.EXIT:
         return yard.booking_depart(booking=booking, actor=actor, actor_label=label)
     raise DomainError(_("Unknown action."), code="invalid_action")
 
@@ -348,7 +349,7 @@ def kiosk_action(
     Anything else is a 409 and changes nothing (the refusal is logged as a GateEvent too).
     """
     now = now or timezone.now()
-    if action not in {rules.ADMIT, rules.INSPECT, rules.RELEASE, rules.EXIT}:
+    if action not in Actions.values:
         raise DomainError(_("Unknown action."), code="invalid_action")
     scan = (
         GateEvent.objects.select_related("gate", "device").filter(pk=event_id, kind=EventKind.SCAN).first()
@@ -422,7 +423,7 @@ def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.dateti
         raise Conflict(_("The verdict of this scan did not allow that action."), code="action_not_allowed")
     if now - scan.created > SCAN_MAX_AGE:
         raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
-    booking = _with_gate(_booking_query().select_for_update(of=("self",)).get(pk=scan.booking_id), scan.gate)
+    booking = locked_booking(scan.booking_id, gate=scan.gate)
     # One scan, one action: "inspect" both sends to inspection and records its result, so a
     # repeated request on the same scan would otherwise pass an inspection nobody made. Checked
     # under the booking's row lock, which every action on it takes.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cuakhau.errors import NotFound
 from cuakhau.notifications.services import notify
 from declarations.models import Declaration
+from vehicles.models import Gate
 from vehicles.selectors import company_for_user
 
 from ..models import Booking, Slot
@@ -29,6 +30,23 @@ def take_place(slot_id: int) -> bool:
         )
         == 1
     )
+
+
+def locked_booking(booking_id: int, *, gate: Gate | None = None) -> Booking:
+    """Re-read a booking under its row lock (its own row only), so concurrent actions on it
+    serialise: every action on a booking takes this lock first.
+
+    Comes with what the services read (declaration and driver, vehicle, slot, gate). Given the
+    caller's `gate`, the gate is not joined and the caller's object is reused when it is the
+    booking's gate (the kiosk's hot path).
+    """
+    related = ["declaration", "declaration__driver", "vehicle", "slot"]
+    if gate is None:
+        related.append("gate")
+    booking = Booking.objects.select_for_update(of=("self",)).select_related(*related).get(pk=booking_id)
+    if gate is not None and booking.gate_id == gate.pk:
+        booking.gate = gate
+    return booking
 
 
 def release_place(slot_id: int) -> None:

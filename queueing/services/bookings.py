@@ -15,7 +15,7 @@ from vehicles.models import Company
 
 from .. import rules
 from ..models import LIVE_BOOKING_STATES, Booking, BookingState, Slot, WaitlistEntry, WaitlistState
-from ._common import check_owner, release_place, take_place, tell
+from ._common import check_owner, locked_booking, release_place, take_place, tell
 
 
 def _check_bookable(
@@ -153,7 +153,7 @@ def booking_create(
                 plate_canonical=declaration.vehicle.plate_canonical,
                 slot_start=slot.start,
                 perishable=declaration.is_perishable,
-                inspection_required=declaration.channel == "red",
+                inspection_required=rules.inspection_required_at_booking(declaration),
                 ticket=rules.new_ticket(),
             )
             log_created(booking, actor=actor, actor_label=actor_label)
@@ -169,14 +169,6 @@ def booking_create(
     return booking
 
 
-def _locked_booking(booking: Booking) -> Booking:
-    return (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("declaration", "declaration__driver", "gate", "vehicle", "slot")
-        .get(pk=booking.pk)
-    )
-
-
 def booking_cancel(
     *, booking: Booking, actor: Any = None, actor_label: str = "", reason: str = "", quiet: bool = False
 ) -> Booking:
@@ -186,7 +178,7 @@ def booking_cancel(
     """
     check_owner(actor, booking.company_id)
     with transaction.atomic():
-        booking = _locked_booking(booking)
+        booking = locked_booking(booking.pk)
         fire(booking, "cancel", actor=actor, actor_label=actor_label, note=reason, reason=reason[:200])
         release_place(booking.slot_id)
         if not quiet:
@@ -204,7 +196,7 @@ def booking_rebook(*, booking: Booking, slot: Slot, actor: Any = None, actor_lab
     """
     check_owner(actor, booking.company_id)
     with transaction.atomic():
-        booking = _locked_booking(booking)
+        booking = locked_booking(booking.pk)
         if booking.state != BookingState.CONFIRMED:
             raise Conflict(
                 _("Only a confirmed booking can be rebooked (it is %(state)s).")

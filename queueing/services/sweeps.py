@@ -19,7 +19,7 @@ from declarations.models import Declaration
 
 from .. import rules
 from ..models import LIVE_BOOKING_STATES, Booking, BookingState, WaitlistEntry, WaitlistState
-from ._common import tell, window_text
+from ._common import locked_booking, tell, window_text
 
 REMINDER_BEFORE = dt.timedelta(hours=2)
 
@@ -114,7 +114,7 @@ def bookings_close_for_declaration(
             booking_cancel(booking=booking, actor=None, actor_label="declaration", reason=reason, quiet=True)
             closed.append({"event": "end.booking_cancelled", **fragment})
         else:
-            locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+            locked = locked_booking(booking.pk)
             fire(locked, "withdraw", actor=actor, actor_label="declaration", note=reason, reason=reason)
             closed.append({"event": "end.booking_withdrawn", **fragment})
     left = WaitlistEntry.objects.filter(declaration=declaration, state=WaitlistState.WAITING).update(

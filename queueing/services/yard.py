@@ -18,23 +18,14 @@ from vehicles.models import Gate
 
 from .. import rules, selectors
 from ..models import Booking, BookingState
-from ._common import tell
-
-
-def _locked(booking: Booking) -> Booking:
-    """Re-read the booking under a row lock so concurrent actions serialise."""
-    return (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("declaration", "declaration__driver", "gate", "vehicle", "slot")
-        .get(pk=booking.pk)
-    )
+from ._common import locked_booking, tell
 
 
 def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
     """Admit the truck to the yard (yard entry scan), inside its entry window; tell the driver
     their queue number."""
     with transaction.atomic():
-        booking = _locked(booking)
+        booking = locked_booking(booking.pk)
         opens, closes = rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
         now = timezone.now()
         if booking.state == BookingState.CONFIRMED and not opens <= now <= closes:
@@ -59,7 +50,7 @@ def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = 
 
 def booking_send_to_inspection(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
     with transaction.atomic():
-        booking = _locked(booking)
+        booking = locked_booking(booking.pk)
         fire(booking, "send_to_inspection", actor=actor, actor_label=actor_label)
     return booking
 
@@ -68,7 +59,7 @@ def booking_pass_inspection(
     *, booking: Booking, actor: Any = None, actor_label: str = "", note: str = ""
 ) -> Booking:
     with transaction.atomic():
-        booking = _locked(booking)
+        booking = locked_booking(booking.pk)
         fire(booking, "pass_inspection", actor=actor, actor_label=actor_label, note=note)
     return booking
 
@@ -76,7 +67,7 @@ def booking_pass_inspection(
 def booking_call(*, booking: Booking, actor: Any = None, actor_label: str = "dispatcher") -> Booking:
     """Call the truck from the yard to the border lane, and tell its driver."""
     with transaction.atomic():
-        booking = _locked(booking)
+        booking = locked_booking(booking.pk)
         fire(booking, "call", actor=actor, actor_label=actor_label)
         tell(booking, "booking.called", dedupe=str(booking.pk))
     return booking
@@ -87,7 +78,7 @@ def booking_depart(*, booking: Booking, actor: Any = None, actor_label: str = ""
     from declarations.services import declaration_complete
 
     with transaction.atomic():
-        booking = _locked(booking)
+        booking = locked_booking(booking.pk)
         fire(booking, "depart", actor=actor, actor_label=actor_label)
         declaration_complete(declaration=booking.declaration, actor=actor, actor_label=actor_label or "lane")
     return booking

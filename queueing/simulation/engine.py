@@ -52,7 +52,7 @@ from declarations.tasks import expire_unused_declarations, flag_overdue_reviews
 from queueing import rules as queue_rules
 from queueing import selectors as queue_selectors
 from queueing import services as queue
-from queueing.kiosk import rules as kiosk_rules
+from queueing.kiosk.models import Actions
 from queueing.kiosk.services import kiosk_action, kiosk_scan
 from queueing.management.commands.seed_demo import PARTNER_ACCEPTANCE
 from queueing.models import CapacityTemplate, PartnerAcceptance
@@ -509,8 +509,8 @@ class Engine:
         truck.arrived_at = truck.arrived_at or self.now
         scan = self._scan(truck, "entry")
         verdict = scan.verdict
-        if verdict.action == kiosk_rules.ADMIT:
-            result = self._act(truck, scan, kiosk_rules.ADMIT)
+        if verdict.action == Actions.ADMIT:
+            result = self._act(truck, scan, Actions.ADMIT)
             truck.checked_in_at = self.now
             truck.outcome = "in_yard"
             world.in_yard += 1
@@ -551,13 +551,13 @@ class Engine:
 
     def on_inspect_start(self, truck: Truck) -> None:
         scan = self._scan(truck, "inspection")
-        if scan.verdict.action == kiosk_rules.INSPECT:
-            self._act(truck, scan, kiosk_rules.INSPECT)
+        if scan.verdict.action == Actions.INSPECT:
+            self._act(truck, scan, Actions.INSPECT)
 
     def on_inspect_end(self, truck: Truck) -> None:
         scan = self._scan(truck, "inspection")
-        if scan.verdict.action == kiosk_rules.INSPECT:
-            self._act(truck, scan, kiosk_rules.INSPECT)
+        if scan.verdict.action == Actions.INSPECT:
+            self._act(truck, scan, Actions.INSPECT)
             truck.inspected_at = self.now
             self._tick_soon(truck.plan.gate)
 
@@ -579,8 +579,8 @@ class Engine:
         if scan.verdict.reason_code == "fee_unpaid":
             self._pay(truck, cash=True)
             scan = self._scan(truck, "exit")
-        if scan.verdict.action == kiosk_rules.EXIT:
-            self._act(truck, scan, kiosk_rules.EXIT)
+        if scan.verdict.action == Actions.EXIT:
+            self._act(truck, scan, Actions.EXIT)
             truck.departed_at = self.now
             truck.outcome = "departed"
         else:

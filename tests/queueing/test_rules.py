@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from declarations.models import Declaration
 from queueing import rules
 from queueing.models import Booking
 from tests.kiosk.conftest import make_booking
@@ -123,3 +124,26 @@ def test_the_local_date_follows_the_gates_own_zone():
     moment = dt.datetime(2026, 3, 9, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội, 00:30 in Shanghai
     assert rules.local_date(Gate(timezone="Asia/Ho_Chi_Minh"), moment) == dt.date(2026, 3, 9)
     assert rules.local_date(Gate(timezone="Asia/Shanghai"), moment) == dt.date(2026, 3, 10)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["green", "yellow", "red"])
+@pytest.mark.parametrize("inspection_required", [False, True])
+@pytest.mark.parametrize("inspection_passed", [False, True])
+def test_the_inspection_predicate_and_its_filter_agree(channel, inspection_required, inspection_passed):
+    booking = make_booking(
+        state="in_yard",
+        declaration_state="cleared",
+        channel=channel,
+        inspection_required=inspection_required,
+        inspection_passed=inspection_passed,
+    )
+    expected = (inspection_required or channel == "red") and not inspection_passed
+    assert rules.needs_inspection(booking) is expected
+    assert Booking.objects.filter(rules.needs_inspection_q(), pk=booking.pk).exists() is expected
+
+
+def test_a_booking_of_a_red_declaration_starts_out_needing_an_inspection():
+    assert rules.inspection_required_at_booking(Declaration(channel="red")) is True
+    assert rules.inspection_required_at_booking(Declaration(channel="yellow")) is False
+    assert rules.inspection_required_at_booking(Declaration(channel="green")) is False

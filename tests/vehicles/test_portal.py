@@ -132,7 +132,7 @@ def test_sections_registered_by_higher_apps_appear_on_home(client, owner, tmp_pa
         client.force_login(owner)
         assert "<p id='extra'>3 pending</p>" in client.get("/portal/").content.decode()
     finally:
-        _sections.pop("section.html")
+        _sections.unregister("section.html")
 
 
 # --- Vehicles and drivers ------------------------------------------------------------------
