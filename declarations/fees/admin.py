@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import DomainError
+from cuakhau.money import vnd
 from cuakhau.security.admin_scope import GLOBAL, ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
@@ -91,7 +92,7 @@ class FeeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     def breakdown_table(self, fee: Fee) -> str:
         parts = []
         for line in fee_breakdown_lines(fee):
-            value = f"× {line['percent']}%" if "percent" in line else f"{line.get('amount', 0):,} VND"
+            value = f"× {line['percent']}%" if "percent" in line else vnd(line.get("amount", 0))
             detail = f" ({line['detail']})" if line.get("detail") else ""
             parts.append(f"{line['label']}{detail}: {value}")
         return " · ".join(parts)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cuakhau.money import vnd
 from cuakhau.transitions.models import AppendOnlyModel
 from declarations.models import Declaration
 from vehicles.models import Gate
@@ -79,7 +80,7 @@ class FeeRate(models.Model):
         verbose_name_plural = _("fee rates")
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()}: {self.amount:,} VND"
+        return f"{self.get_key_display()}: {vnd(self.amount)}"
 
 
 class MultiplierKey(models.TextChoices):
@@ -164,7 +165,7 @@ class Fee(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("fees")
 
     def __str__(self) -> str:
-        return f"{self.declaration_id and self.declaration.number}: {self.amount:,} VND ({self.state})"
+        return f"{self.declaration_id and self.declaration.number}: {vnd(self.amount)} ({self.state})"
 
     # From not_due only when a provider reports money that arrived anyway (it is then refunded).
     @transition(field=state, source=[FeeState.UNPAID, FeeState.NOT_DUE], target=FeeState.PAID)
@@ -234,9 +235,7 @@ class Payment(AppendOnlyModel):
         verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} {self.amount:,} VND ({self.get_method_display()}, {self.reference})"
-        )
+        return f"{self.get_kind_display()} {vnd(self.amount)} ({self.get_method_display()}, {self.reference})"
 
     @property
     def signed_amount(self) -> int:

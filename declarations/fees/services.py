@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from cuakhau.money import vnd_digits
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
 from declarations.models import Declaration
@@ -87,14 +88,10 @@ def fee_close_for_declaration(
         return []
     if fee.state == FeeState.UNPAID:
         fire(fee, "mark_not_due", actor_label="declaration", note=reason)
-        return [{"event": "end.fee_not_due", "amount": _vnd(fee.amount)}]
+        return [{"event": "end.fee_not_due", "amount": vnd_digits(fee.amount)}]
     if fee.state == FeeState.PAID:
-        return [{"event": "end.fee_refundable", "amount": _vnd(fee.amount)}]
+        return [{"event": "end.fee_refundable", "amount": vnd_digits(fee.amount)}]
     return []
-
-
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def _locked(fee: Fee) -> Fee:
@@ -144,7 +141,7 @@ def _record_payment(
             )
         if amount != fee.amount:
             raise DomainError(
-                _("The amount must be exactly the fee: %(amount)s VND.") % {"amount": _vnd(fee.amount)},
+                _("The amount must be exactly the fee: %(amount)s VND.") % {"amount": vnd_digits(fee.amount)},
                 code="wrong_amount",
             )
         try:
@@ -170,7 +167,7 @@ def _record_payment(
             recipients=company_operators(declaration),
             subject_type="declaration",
             subject_id=declaration.pk,
-            payload={"number": declaration.number, "amount": _vnd(amount), "reference": reference},
+            payload={"number": declaration.number, "amount": vnd_digits(amount), "reference": reference},
             dedupe=f"payment:{payment.pk}",
         )
     return payment, True
@@ -280,7 +277,7 @@ def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
             recipients=company_operators(declaration),
             subject_type="declaration",
             subject_id=declaration.pk,
-            payload={"number": declaration.number, "amount": _vnd(fee.amount), "note": reason},
+            payload={"number": declaration.number, "amount": vnd_digits(fee.amount), "note": reason},
             dedupe=f"refund:{refund.pk}",
         )
     return refund

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from cuakhau.money import vnd_digits
 from declarations.fees.selectors import fee_unpaid_amount
 from declarations.models import Channel, Declaration, DeclarationState
 from queueing.models import Booking, BookingState
@@ -242,7 +242,7 @@ def _fee_rule(declaration: Declaration, flags: tuple[str, ...]) -> Verdict | Non
         "fee_unpaid",
         None,
         (*flags, "fee_unpaid"),
-        {"amount": _vnd(amount), "amount_vnd": amount},
+        {"amount": vnd_digits(amount), "amount_vnd": amount},
     )
 
 
@@ -272,7 +272,3 @@ def _shorten(text: str, limit: int = 60) -> str:
     """What was read, as staff may see it: one line, at most `limit` characters."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _vnd(amount: int) -> str:
-    return number_format(amount, force_grouping=True)
