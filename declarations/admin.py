@@ -42,6 +42,7 @@ from .models import (
     ReviewState,
     ReviewTarget,
     RoutingRule,
+    overdue_q,
 )
 from .views import document_preview
 
@@ -173,7 +174,7 @@ class OverdueFilter(_ChoiceFilter):
         open_ = queryset.filter(state__in=selectors.OPEN_REVIEW_STATES)
         value = self.value()
         if value == "overdue":
-            return open_.filter(due_at__lt=now)
+            return open_.filter(overdue_q(now))
         if value == "due_1h":
             return open_.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=1))
         if value == "older_4h":

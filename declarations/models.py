@@ -8,6 +8,7 @@ through `cuakhau.transitions.services.fire`, and notify after commit.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -288,7 +289,14 @@ class ReviewState(models.TextChoices):
 
 R = ReviewState
 # A review that still waits for an agency: what a declaration's end closes.
-OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW, R.INFO_REQUESTED)
+OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW, R.INFO_REQUESTED)  # what a declaration's end closes
+# Waiting for an officer's decision: the work queue's states, and the only ones that can be overdue.
+AWAITING_DECISION_STATES = (R.PENDING, R.IN_REVIEW)
+
+
+def overdue_q(now: Any) -> models.Q:
+    """The one rule of an overdue review: waiting for a decision past its due time."""
+    return models.Q(state__in=AWAITING_DECISION_STATES, due_at__lt=now)
 
 
 class AgencyReview(ConcurrentTransitionMixin, models.Model):
@@ -375,7 +383,11 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.due_at and not self.is_decided and self.due_at < timezone.now())
+        return (
+            self.state in AWAITING_DECISION_STATES
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
 
 
 # --- routing and risk as data ----------------------------------------------------------------

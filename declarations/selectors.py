@@ -18,7 +18,14 @@ from cuakhau.accounts.roles import AGENCY_ROLE, Agency, Role, user_has_role
 from cuakhau.errors import NotAllowed, NotFound
 from vehicles.selectors import agency_for_user, company_for_user, gate_ids_for_user
 
-from .models import AgencyReview, Declaration, DeclarationState, ReviewState
+from .models import (
+    AWAITING_DECISION_STATES,
+    AgencyReview,
+    Declaration,
+    DeclarationState,
+    ReviewState,
+    overdue_q,
+)
 
 S = DeclarationState
 R = ReviewState
@@ -128,7 +135,7 @@ def reviews_for_user(user: Any) -> QuerySet[AgencyReview]:
     return qs.filter(agency=agency, declaration__gate_id__in=gate_ids_for_user(user))
 
 
-OPEN_REVIEW_STATES = (R.PENDING, R.IN_REVIEW)
+OPEN_REVIEW_STATES = AWAITING_DECISION_STATES  # the work queue's states
 
 
 def open_reviews(qs: QuerySet[AgencyReview]) -> QuerySet[AgencyReview]:
@@ -146,7 +153,7 @@ def with_overdue_first(qs: QuerySet[AgencyReview]) -> QuerySet[AgencyReview]:
     now = timezone.now()
     return qs.annotate(
         overdue_rank=Case(
-            When(Q(due_at__lt=now, state__in=OPEN_REVIEW_STATES), then=Value(0)),
+            When(overdue_q(now), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -159,7 +166,7 @@ def work_queue_counts(user: Any) -> dict[str, int]:
     now = timezone.now()
     counts = qs.aggregate(
         open=Count("id"),
-        overdue=Count("id", filter=Q(due_at__lt=now)),
+        overdue=Count("id", filter=overdue_q(now)),
         mine=Count("id", filter=Q(officer_id=getattr(user, "pk", None), state=R.IN_REVIEW)),
     )
     return {k: v or 0 for k, v in counts.items()}
@@ -173,11 +180,7 @@ def review_for_officer(*, user: Any, pk: Any) -> AgencyReview:
 
 
 def overdue_reviews() -> QuerySet[AgencyReview]:
-    return AgencyReview.objects.filter(
-        Q(state=R.PENDING) | Q(state=R.IN_REVIEW),
-        due_at__lt=timezone.now(),
-        declaration__state__in=REVIEWABLE_STATES,
-    )
+    return AgencyReview.objects.filter(overdue_q(timezone.now()), declaration__state__in=REVIEWABLE_STATES)
 
 
 def predecessors_pending(review: AgencyReview, reviews: list[AgencyReview] | None = None) -> list[str]:

@@ -24,6 +24,7 @@ from cuakhau.accounts.roles import Agency, Role, user_has_role
 from cuakhau.hooks import TemplateHooks
 from declarations.fees.selectors import collected_per_gate_and_day
 from declarations.models import AgencyReview
+from declarations.selectors import overdue_reviews
 from vehicles.models import Gate
 from vehicles.selectors import gates_for_user
 
@@ -111,12 +112,7 @@ def gate_day(gate: Gate, day: dt.date) -> GateDay:
                 ready_at__isnull=False,
             ).values_list("ready_at", "decided_at")
         ]
-        overdue = AgencyReview.objects.filter(
-            declaration__gate=gate,
-            agency=agency,
-            state__in=["pending", "in_review"],
-            due_at__lt=timezone.now(),
-        ).count()
+        overdue = overdue_reviews().filter(declaration__gate=gate, agency=agency).count()
         result.review_lead.append(
             {
                 "agency": agency.label,
