@@ -63,15 +63,7 @@ class TransitionLogAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     search_fields = ("object_id", "note", "actor__username", "actor_label")
     date_hierarchy = "created"
     list_select_related = ("content_type", "actor")
-    fields = (
-        "created",
-        "subject_words",
-        "transition_words",
-        "source_words",
-        "target_words",
-        "by_words",
-        "note",
-    )
+    fields = (*list_display, "note")
     readonly_fields = fields
 
     @admin.display(description=_("object"), ordering="content_type")

@@ -124,7 +124,9 @@ def booking_create(
        it again as it is now; lock the company row and check the per-company daily cap.
     3. Take the place with one conditional UPDATE; no place → Conflict "slot_full".
     4. Create the booking with a fresh ticket bound to the vehicle's plate; log; notify. A second
-       live booking of the declaration is refused by the database (one_live_booking_per_declaration).
+       live booking of the declaration, or of the vehicle that day, is refused by the database
+       (one_live_booking_per_declaration, one_live_booking_per_vehicle_per_day); after the
+       rollback the answer names the booking that holds it.
     """
     check_owner(actor, declaration.company_id)
     slot = Slot.objects.select_related("gate").get(pk=slot.pk)
@@ -140,7 +142,8 @@ def booking_create(
             _check_bookable(declaration, slot, need_room=False)
             _lock_company(declaration.company_id)
             _check_company_cap(declaration, slot)
-            _check_vehicle_day(declaration, slot)
+            # One live booking per declaration and per vehicle and day: the database constraints
+            # decide at the INSERT (no query on the way); the except below says which booking.
             if not take_place(slot.pk):
                 raise Conflict(_("This slot is full."), code="slot_full")
             # No savepoint: on a conflict the whole transaction is rolled back (the place too).
