@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -21,6 +22,9 @@ from cuakhau.accounts.roles import Agency
 from vehicles.models import Company, Direction, Driver, Gate, Vehicle
 
 from .codes import validate_container_number, validate_hs_code
+from .kinds import DocumentKind, RuleKind
+from .permissions import is_owner, may_decide
+from .rule_values import validate_rule_value
 
 MAX_REVIEW_TARGET_HOURS = 168  # a week: a longer target is a typo, not a promise
 
@@ -54,14 +58,10 @@ class DeliveryMode(models.TextChoices):
 # Who may fire a transition (django-fsm `permission=`). django-fsm does not enforce it when a
 # method is called: the services check `has_transition_perm` before firing.
 def _by_owner(instance: Declaration, user) -> bool:  # type: ignore[no-untyped-def]
-    from .selectors import is_owner
-
     return is_owner(user, instance)
 
 
 def _by_officer(instance: AgencyReview, user) -> bool:  # type: ignore[no-untyped-def]
-    from .selectors import may_decide
-
     return may_decide(user, instance)
 
 
@@ -244,15 +244,6 @@ class Container(models.Model):
         return self.number
 
 
-class DocumentKind(models.TextChoices):
-    INVOICE = "invoice", _("Commercial invoice")
-    PACKING_LIST = "packing_list", _("Packing list")
-    PHYTOSANITARY = "phytosanitary", _("Phytosanitary certificate")
-    HEALTH = "health", _("Health certificate")
-    ORIGIN = "origin", _("Certificate of origin (C/O)")
-    OTHER = "other", _("Other")
-
-
 def document_path(instance: Document, filename: str) -> str:
     return f"declarations/{instance.declaration_id}/{filename}"
 
@@ -391,16 +382,6 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
 
 
 # --- routing and risk as data ----------------------------------------------------------------
-class RuleKind(models.TextChoices):
-    QUARANTINE_CHAPTERS = "quarantine_chapters", _("Quarantine HS chapters (replaces the default)")
-    QUARANTINE_PREFIXES = "quarantine_prefixes", _("Quarantine HS prefixes (added)")
-    RED_PREFIXES = "red_prefixes", _("Red channel: HS prefixes")
-    YELLOW_PREFIXES = "yellow_prefixes", _("Yellow channel: HS prefixes")
-    FIRST_DECLARATION_YELLOW = "first_declaration_yellow", _("Yellow channel: first declaration of a company")
-    SAMPLE_RED = "sample_red", _("Red channel: random sample rate")
-    REQUIRED_DOCUMENT = "required_document", _("Required document before submit")
-
-
 class RoutingRule(models.Model):
     """One routing or risk rule a manager edits in the admin; read by `declarations.rules`.
 
@@ -447,10 +428,6 @@ class RoutingRule(models.Model):
         return f"{self.get_kind_display()} [{where}] {self.value}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from .rules import validate_rule_value
-
         try:
             validate_rule_value(self.kind, self.value)
         except ValueError as exc:
