@@ -7,6 +7,7 @@ import os
 from celery import Celery, signals
 from celery.schedules import crontab
 from django.conf import settings
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
@@ -31,8 +32,6 @@ def _close_old_connections(sender=None, **kwargs):  # type: ignore[no-untyped-de
     CONN_MAX_AGE, keep the rest (CELERY_DB_REUSE_MAX stops Celery closing it every task)."""
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return  # in-process: the caller's connection and transaction are not ours to close
-    from django.db import close_old_connections
-
     close_old_connections()
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import time
 
+import redis
 from celery import shared_task
 from celery.signals import worker_ready
+
+from cuakhau.celery import app
 
 HEARTBEAT_KEY = "cuakhau:worker-heartbeat"
 
 
 def _redis():  # type: ignore[no-untyped-def]
-    import redis
-
-    from cuakhau.celery import app
-
     return redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
 
 

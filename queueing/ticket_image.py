@@ -15,12 +15,14 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from cuakhau.qr import qr_matrix
 
-from .selectors import TicketFacts
+from .selectors import TicketFacts, ticket_facts
 
 A6_MM = (105, 148)
 PRINT_DPI = 300
@@ -143,10 +145,6 @@ def ticket_pdf(facts: TicketFacts) -> bytes:
 
 def ticket_response(booking, kind: str):  # type: ignore[no-untyped-def]
     """The portal's and the API's answer for ticket.png / ticket.pdf of a booking."""
-    from django.http import HttpResponse
-
-    from .selectors import ticket_facts
-
     facts = ticket_facts(booking)
     if kind == "pdf":
         response = HttpResponse(ticket_pdf(facts), content_type="application/pdf")
@@ -160,6 +158,4 @@ def ticket_response(booking, kind: str):  # type: ignore[no-untyped-def]
 
 
 def _language() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "vi"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Agency
+
+from .plates import canonical_plate
 
 
 class Direction(models.TextChoices):
@@ -77,15 +80,11 @@ class Gate(models.Model):
 
     def names(self) -> dict[str, str]:
         """The name in every project language, for notifications rendered in the reader's."""
-        from django.conf import settings
-
         return {code: self.name_in(code) for code, _label in settings.LANGUAGES}
 
     @property
     def display_name(self) -> str:
         """The name people read, in the active language; the code stays for the API and URLs."""
-        from django.utils.translation import get_language
-
         return self.name_in(get_language())
 
 
@@ -225,7 +224,6 @@ class Vehicle(models.Model):
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         # The canonical form always follows the typed one; the one parser decides both.
-        from .plates import canonical_plate
 
         self.plate_canonical = canonical_plate(self.plate)
         self.trailer_plate_canonical = canonical_plate(self.trailer_plate) if self.trailer_plate else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -27,6 +28,4 @@ class UserLanguageMiddleware:
 
 
 def _languages() -> list[tuple[str, str]]:
-    from django.conf import settings
-
     return list(settings.LANGUAGES)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from auditlog.filters import CIDFilter, ResourceTypeFilter
+from auditlog.render import get_field_verbose_name, render_logentry_changes_html
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
@@ -58,8 +59,6 @@ class _LogEntryInLanguage:
 
     @admin.display(description=_("Changes"))
     def msg_short(self, obj: Any) -> str:
-        from auditlog.render import get_field_verbose_name
-
         if obj.action in (obj.Action.DELETE, obj.Action.ACCESS):
             return ""
         changes = obj.changes_dict
@@ -71,8 +70,6 @@ class _LogEntryInLanguage:
 
     @admin.display(description=_("Changes"))
     def msg(self, obj: Any) -> str:
-        from auditlog.render import render_logentry_changes_html
-
         shown = {
             name: [_SHOWN_VALUES.get(v, v) for v in change] if isinstance(change, list) else change
             for name, change in obj.changes_dict.items()

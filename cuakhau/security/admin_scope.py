@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
@@ -79,8 +80,6 @@ def principal(user: Any) -> Principal:
 
 def _generic_q(scope: Scope, user: Any, model: type[Model]) -> Q:
     """Rows about objects visible in their own scoped admin (rule 3)."""
-    from django.contrib.contenttypes.models import ContentType
-
     type_field, id_field = scope.generic  # type: ignore[misc]
     allowed = Q(pk__in=[])
     for other, model_admin in admin.site._registry.items():

@@ -19,7 +19,7 @@ from cuakhau.accounts.roles import Agency
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.security.documents import document_problem
 from cuakhau.transitions.services import log_created
-from vehicles.models import Driver, Gate, Vehicle
+from vehicles.models import Direction, Driver, Gate, Vehicle
 
 from ..codes import normalise_container_number
 from ..models import (
@@ -175,7 +175,6 @@ def declaration_create(
     """A new draft of the actor's company, with its cargo lines and containers."""
     company = operator_company(actor)
     errors: dict[str, Any] = {}
-    from vehicles.models import Direction
 
     if direction not in Direction.values:
         errors["direction"] = [_("Choose export, import or empty.")]
