@@ -7,6 +7,7 @@ through `cuakhau.transitions.services.fire`, and notify after commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -57,15 +58,15 @@ class DeliveryMode(models.TextChoices):
 
 # Who may fire a transition (django-fsm `permission=`). django-fsm does not enforce it when a
 # method is called: the services check `has_transition_perm` before firing.
-def _by_owner(instance: Declaration, user) -> bool:  # type: ignore[no-untyped-def]
+def _by_owner(instance: Any, user: Any) -> bool:
     return is_owner(user, instance)
 
 
-def _by_officer(instance: AgencyReview, user) -> bool:  # type: ignore[no-untyped-def]
+def _by_officer(instance: Any, user: Any) -> bool:
     return may_decide(user, instance)
 
 
-def _by_system(instance, user) -> bool:  # type: ignore[no-untyped-def]
+def _by_system(instance: Any, user: Any) -> bool:
     """Fired by the workflow itself (state sync, rules, sweeps, queueing), never by a person."""
     return False
 
@@ -150,7 +151,7 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED, permission=_by_system)
-    def clear(self, *, validity) -> None:  # type: ignore[no-untyped-def]
+    def clear(self, *, validity: dt.timedelta) -> None:
         self.cleared_at = timezone.now()
         self.valid_until = self.cleared_at + validity
 
@@ -291,6 +292,9 @@ def overdue_q(now: Any) -> models.Q:
 
 
 class AgencyReview(ConcurrentTransitionMixin, models.Model):
+    # The declaration's reviews, read under lock with this one by the workflow services.
+    _all_reviews: list[AgencyReview]
+
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("declaration")
     )
@@ -329,7 +333,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         return f"{self.declaration} / {self.get_agency_display()}: {self.get_state_display()}"
 
     @transition(field=state, source=R.PENDING, target=R.IN_REVIEW, permission=_by_officer)
-    def claim(self, *, officer) -> None:  # type: ignore[no-untyped-def]
+    def claim(self, *, officer: Any) -> None:
         self.officer = officer
         self.claimed_at = timezone.now()
 
@@ -355,7 +359,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING, permission=_by_system)
-    def reopen(self, *, ready_at=None, due_at=None) -> None:  # type: ignore[no-untyped-def]
+    def reopen(self, *, ready_at: dt.datetime | None = None, due_at: dt.datetime | None = None) -> None:
         self.officer = None
         self.claimed_at = None
         self.decided_at = None
@@ -424,7 +428,7 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing / risk rules")
 
     def __str__(self) -> str:
-        where = self.gate.code if self.gate_id else "*"
+        where = self.gate.code if self.gate is not None else "*"
         return f"{self.get_kind_display()} [{where}] {self.value}"
 
     def clean(self) -> None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
 from typing import Any
 
 from django.contrib import messages
@@ -228,7 +235,7 @@ def declaration_status(request: HttpRequest, pk: int) -> JsonResponse:
     return response
 
 
-OWNER_ACTIONS = {
+OWNER_ACTIONS: dict[str, tuple[Callable[..., Any], StrOrPromise]] = {
     "submit": (services.declaration_submit, gettext_lazy("Declaration %(number)s submitted.")),
     "resubmit": (services.declaration_resubmit, gettext_lazy("Declaration %(number)s submitted again.")),
     "cancel": (services.declaration_cancel, gettext_lazy("Declaration %(number)s cancelled.")),

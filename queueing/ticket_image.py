@@ -12,6 +12,12 @@ own font is used (readable, without some diacritics).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Booking
+
+
 import io
 from functools import lru_cache
 
@@ -60,7 +66,9 @@ def _font_for(text: str, kind: str, size: int) -> ImageFont.FreeTypeFont | Image
     return _font(kind, size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int):  # type: ignore[no-untyped-def]
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The largest font up to `size` in which `text` fits in `width` pixels."""
     while True:
         font = _font_for(text, kind, size)
@@ -69,7 +77,9 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int)
         size -= 2
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int
+) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
@@ -143,7 +153,7 @@ def ticket_pdf(facts: TicketFacts) -> bytes:
     return buffer.getvalue()
 
 
-def ticket_response(booking, kind: str):  # type: ignore[no-untyped-def]
+def ticket_response(booking: Booking, kind: str) -> HttpResponse:
     """The portal's and the API's answer for ticket.png / ticket.pdf of a booking."""
     facts = ticket_facts(booking)
     if kind == "pdf":

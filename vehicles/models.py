@@ -3,6 +3,8 @@ works where (operators in a company; officers and gate staff at an agency and ga
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -222,7 +224,7 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.plate
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The canonical form always follows the typed one; the one parser decides both.
 
         self.plate_canonical = canonical_plate(self.plate)

@@ -11,6 +11,12 @@ and a function that returns that template's context for the request (or ``None``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -21,7 +27,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
@@ -84,7 +89,7 @@ def is_officer(user: Any) -> bool:
 View = Callable[..., HttpResponse]
 
 
-def company_required(message: str | Promise) -> Callable[[View], View]:
+def company_required(message: StrOrPromise) -> Callable[[View], View]:
     """A portal page acting for a company: the view gets the caller's company after the request.
 
     Signed in but with no company: `message` is shown on the portal home, which explains.

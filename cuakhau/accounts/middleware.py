@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -27,5 +28,5 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def _languages() -> list[tuple[str, str]]:
+def _languages() -> list[tuple[str, Any]]:
     return list(settings.LANGUAGES)

@@ -123,7 +123,7 @@ def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
     using = kwargs.get("using", "default")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=role)
-        wanted = []
+        wanted: list[Permission] = []
         for perm in perms:
             app_label, codename = perm.split(".")
             found = Permission.objects.using(using).filter(

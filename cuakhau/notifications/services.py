@@ -51,7 +51,7 @@ class SendResult:
 
 
 def _channels_for(user: Any, profile: Profile | None) -> list[str]:
-    channels = [Channel.IN_APP]
+    channels: list[str] = [Channel.IN_APP]
     if profile is not None:
         if profile.notify_email and user.email:
             channels.append(Channel.EMAIL)
@@ -152,7 +152,8 @@ def _insert_new(rows: list[Notification]) -> list[int]:
         for field in fields:
             if getattr(field, "auto_now_add", False):
                 setattr(row, field.attname, field.pre_save(row, add=True))
-    returned = Notification.objects._insert(
+    # QuerySet._insert: the insert bulk_create runs, with RETURNING; private, so not in the stubs.
+    returned = Notification.objects._insert(  # type: ignore[attr-defined]
         rows,
         fields=fields,
         returning_fields=[Notification._meta.pk],

@@ -529,6 +529,7 @@ class Engine:
             self._tick_soon(truck.plan.gate)
             return
         code = verdict.reason_code
+        assert truck.slot_start is not None and truck.slot_end is not None  # a booked truck has its slot
         closes = queue_rules.entry_window(world.gate, truck.slot_start, truck.slot_end)[1]
         if code == "too_early":
             opens = queue_rules.entry_window(world.gate, truck.slot_start, truck.slot_end)[0]

@@ -72,7 +72,7 @@ USERS = [
 # Two companies as they would register: tax codes of Lạng Sơn (49...), one driver and one vehicle
 # each. The second runs a Guangxi truck (桂F is Chongzuo, the prefecture facing Hữu Nghị) driven
 # by a Chinese driver with a passport.
-COMPANIES = [
+COMPANIES: list[dict[str, Any]] = [
     {
         "operator": "demo-operator",
         "company": {
