@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +29,9 @@ from .forms import (
 )
 from .models import CARGO_FIELDS, Declaration
 from .panels import live_booking, panels_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _company(request: HttpRequest) -> Any:

@@ -12,14 +12,9 @@ own font is used (readable, without some diacritics).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .models import Booking
-
-
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
@@ -29,6 +24,9 @@ from PIL import Image, ImageDraw, ImageFont
 from cuakhau.qr import qr_matrix
 
 from .selectors import TicketFacts, ticket_facts
+
+if TYPE_CHECKING:
+    from .models import Booking
 
 A6_MM = (105, 148)
 PRINT_DPI = 300

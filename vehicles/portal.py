@@ -11,16 +11,10 @@ and a function that returns that template's context for the request (or ``None``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +27,9 @@ from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
 from cuakhau.hooks import TemplateHooks
 
 from .selectors import company_for_user, gates_for_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 

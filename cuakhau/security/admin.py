@@ -115,6 +115,8 @@ _TOTP_SHOWN = {"created_at": "created_column", "last_used_at": "last_used_column
 
 
 class _TitledFilter:
+    """Put before a FieldListFilter class: `super()` is that class (to mypy, `object`)."""
+
     def __init__(self, field: Any, request: Any, params: Any, model: Any, model_admin: Any, field_path: str):
         super().__init__(field, request, params, model, model_admin, field_path)  # type: ignore[call-arg]
         self.title = _TOTP_FIELDS[field_path][0]
