@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -167,13 +168,32 @@ def gate_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def collected_per_gate_and_day(
+# The figures of a row of the fees-collected table, in the order the pages show them.
+COLLECTED_FIGURES = ("payments", "collected", "refunds", "refunded", "net")
+
+
+@dataclass(frozen=True)
+class CollectedTable:
+    """The fees-collected table: one row per gate and day with money moved, and its totals."""
+
+    rows: list[dict[str, Any]]
+    totals: dict[str, int]
+
+    def for_gate(self, code: str, day: dt.date) -> dict[str, Any]:
+        """The row of one gate and day, zeros when no money moved there that day."""
+        row = next((r for r in self.rows if r["gate"] == code and r["date"] == day), None)
+        return row or {"gate": code, "date": day, **dict.fromkeys(COLLECTED_FIGURES, 0)}
+
+
+def fees_collected(
     *,
     gates: QuerySet[Gate] | list[Gate] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """Rows {gate (code), date, payments, collected, refunds, refunded, net}, newest day first.
+) -> CollectedTable:
+    """The fees collected per gate and day (rows {gate (code), date, payments, collected,
+    refunds, refunded, net}, newest day first) and their totals — the admin's report, the
+    dashboard's gate card and the API read this one table.
 
     A refund counts on the day it was paid out, so a day's net is what the cash box and the bank
     account really moved that day.
@@ -185,7 +205,7 @@ def collected_per_gate_and_day(
         qs = qs.filter(created__gte=gate_day_bounds(date_from)[0])
     if date_to is not None:
         qs = qs.filter(created__lt=gate_day_bounds(date_to)[1])
-    rows = (
+    sums = (
         qs.annotate(day=TruncDate("created", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("gate__code", "day")
         .annotate(
@@ -196,7 +216,7 @@ def collected_per_gate_and_day(
         )
         .order_by("-day", "gate__code")
     )
-    return [
+    rows = [
         {
             "gate": row["gate__code"],
             "date": row["day"],
@@ -206,8 +226,10 @@ def collected_per_gate_and_day(
             "refunded": int(row["refunded"]),
             "net": int(row["collected"]) - int(row["refunded"]),
         }
-        for row in rows
+        for row in sums
     ]
+    totals = {k: sum(r[k] for r in rows) for k in COLLECTED_FIGURES}
+    return CollectedTable(rows=rows, totals=totals)
 
 
 def today_at_gates() -> dt.date:
