@@ -17,17 +17,15 @@ from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import NotFound
 from declarations.models import Declaration, DeclarationState
 from vehicles.models import Gate
-from vehicles.selectors import company_for_user, gate_ids_for_user
+from vehicles.selectors import company_for_user, user_works_at_gate
 
-from .models import Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
+from .models import CASHIER_ROLES, Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
 from .rules import ROUNDING_KEY, ROUNDING_LABEL
 
 # Everyone who works at a gate may see the fees of its declarations.
 GATE_ROLES = (Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE, Role.GATE_STAFF, Role.GATE_MANAGER)
 # Ends without a trip: the fee is not due, and a fee paid anyway is refunded.
 REFUNDABLE_STATES = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
-# Who takes money at the gate (cash, transfer confirmation) and sees the day's takings.
-CASHIER_ROLES = (Role.GATE_STAFF, Role.GATE_MANAGER)
 
 
 def fee_for_declaration(declaration: Declaration) -> Fee | None:
@@ -58,12 +56,6 @@ def schedule_in_force(on: dt.date) -> FeeSchedule | None:
     )
 
 
-def user_works_at_gate(user: Any, gate_id: int, roles: tuple[str, ...] = GATE_ROLES) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(user_has_role(user, role) for role in roles) and gate_id in gate_ids_for_user(user)
-
-
 def user_is_cashier(user: Any) -> bool:
     """Gate staff, a gate manager or a superuser: takes money and sees the takings."""
     return getattr(user, "is_superuser", False) or any(user_has_role(user, role) for role in CASHIER_ROLES)
@@ -73,7 +65,7 @@ def can_view_fee(user: Any, declaration: Declaration) -> bool:
     company = company_for_user(user)
     if company is not None and declaration.company_id == company.pk:
         return True
-    return user_works_at_gate(user, declaration.gate_id)
+    return user_works_at_gate(user, declaration.gate_id, GATE_ROLES)
 
 
 def declaration_for_fee(*, user: Any, declaration_id: int) -> Declaration:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire, log_created
 from declarations.fees.services import fee_assess
 
@@ -39,7 +40,6 @@ from ._common import (
     _officers,
     _payload,
     _require_owner,
-    _require_transition,
     _reviews,
     _validation,
 )
@@ -113,7 +113,7 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "submit", actor)
+        require_transition(current, "submit", actor)
         _check_complete(current)
         fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
         fire(current, "submit", actor=actor)
@@ -149,7 +149,7 @@ def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "resubmit", actor)
+        require_transition(current, "resubmit", actor)
         _check_complete(current)
         fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
         fire(current, "resubmit", actor=actor)
@@ -247,7 +247,7 @@ def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declarat
 
 def _claim(actor: Any, current: AgencyReview, note: str = "") -> None:
     """pending → in_review for `actor`, unless an agency before this one has not approved yet."""
-    _require_transition(current, "claim", actor)
+    require_transition(current, "claim", actor)
     waiting = predecessors_pending(current, current._all_reviews)
     if waiting:
         labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
@@ -344,7 +344,7 @@ def _decide(
             _check_claim_seen(actor, current, seen_officer_id)
             if current.state == R.PENDING:
                 _claim(actor, current, note=ONE_STEP_CLAIM_NOTE)
-        _require_transition(current, transition, actor)
+        require_transition(current, transition, actor)
         fire(current, transition, actor=actor, note=note, reason=note)
         if transition != "reject":  # a rejection ends the declaration: its end tells, once
             _notify_owner(event, declaration, current, note)
@@ -389,7 +389,7 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "cancel", actor)
+        require_transition(current, "cancel", actor)
         fire(current, "cancel", actor=actor, note=note)
         declaration_close_open_ends(declaration=current, actor=actor, note=note)
     return current
