@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Role, user_has_role
-from cuakhau.errors import DomainError
+from cuakhau.errors import DomainError, error_text
 from cuakhau.money import vnd
 from cuakhau.security.admin_scope import GLOBAL, ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.models import Gate
@@ -114,7 +114,7 @@ class FeeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
                     fee_refund(fee=fee, reason=form.cleaned_data["reason"], manager=request.user)
                     done += 1
                 except DomainError as exc:
-                    self.message_user(request, f"{fee.declaration.number}: {exc.detail}", messages.ERROR)
+                    self.message_user(request, f"{fee.declaration.number}: {error_text(exc)}", messages.ERROR)
             if done:
                 self.message_user(
                     request, _("%(count)d fee(s) refunded.") % {"count": done}, messages.SUCCESS
