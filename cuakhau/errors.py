@@ -126,7 +126,9 @@ class PageErrors:
     `NotFound` and `NotAllowed` go on to `DomainErrorMiddleware` (404 and 403 pages).
     """
 
-    def __init__(self, request: HttpRequest, form: Any = None, *, rename: dict[str, str] | None = None):
+    def __init__(
+        self, request: HttpRequest, form: Any = None, *, rename: dict[str, str] | None = None
+    ) -> None:
         self.request = request
         self.form = form
         self.rename = rename or {}
