@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "cuakhau.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A service's refusal that left a page: NotFound → 404, NotAllowed → 403, else its status.
+    "cuakhau.errors.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 

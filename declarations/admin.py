@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,7 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Agency
-from cuakhau.errors import DomainError
+from cuakhau.errors import page_errors
 from cuakhau.qr import qr_svg
 from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.selectors import search_by_plate
@@ -59,12 +58,6 @@ DONE = {
     "request_info": _("%(review)s: information requested."),
     "claim": _("%(review)s: claimed by you."),
 }
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(getattr(exc, "detail", exc))
 
 
 def _blocked_reason(user: Any, review: AgencyReview) -> str:
@@ -403,7 +396,7 @@ class AgencyReviewAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
             messages.error(request, _("Unknown action."))
             return HttpResponseRedirect(back)
         seen = request.POST.get("seen_officer", "")
-        try:
+        with page_errors(request):
             if action == "claim":
                 services.review_claim(actor=request.user, review=review)
             else:
@@ -414,14 +407,12 @@ class AgencyReviewAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
                     note=request.POST.get("note", ""),
                     seen_officer_id=int(seen) if seen.isdigit() else None,
                 )
-        except (ValidationError, DomainError) as exc:
-            messages.error(request, _error_text(exc))
-            return HttpResponseRedirect(back)
-        name = f"{review.declaration.number} — {review.get_agency_display()}"
-        messages.success(request, DONE[action] % {"review": name})
-        if action == "claim":
-            return HttpResponseRedirect(back)
-        return HttpResponseRedirect(reverse("admin:declarations_agencyreview_changelist"))
+            name = f"{review.declaration.number} — {review.get_agency_display()}"
+            messages.success(request, DONE[action] % {"review": name})
+            if action == "claim":
+                return HttpResponseRedirect(back)
+            return HttpResponseRedirect(reverse("admin:declarations_agencyreview_changelist"))
+        return HttpResponseRedirect(back)
 
     # --- bulk actions -------------------------------------------------------------------------
     def _bulk(self, request: HttpRequest, queryset: QuerySet, action: str) -> None:

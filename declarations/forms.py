@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from vehicles.models import Direction, Driver, Gate, Vehicle
@@ -71,15 +70,3 @@ class DocumentForm(forms.Form):
 def formset_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     """The filled, not deleted rows of a valid formset, as plain dicts for the services."""
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-
-
-def apply_service_errors(exc: ValidationError, form: forms.Form) -> list[str]:
-    """Put a service's field errors beside the header fields; return the others (cargo, ...)."""
-    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    left: list[str] = []
-    for field, messages in details.items():
-        if field in form.fields:
-            form.add_error(field, messages)
-        else:
-            left.extend(str(m) for m in messages)
-    return left

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cuakhau.accounts.roles import Agency
+from cuakhau.transitions.permissions import by_system
 from vehicles.models import Company, Direction, Driver, Gate, Vehicle
 
 from .codes import validate_container_number, validate_hs_code
@@ -56,19 +57,15 @@ class DeliveryMode(models.TextChoices):
     WHARF_TRANSSHIP = "wharf_transship", _("Transshipped at the wharf only")
 
 
-# Who may fire a transition (django-fsm `permission=`). django-fsm does not enforce it when a
-# method is called: the services check `has_transition_perm` before firing.
+# Who may fire a transition (django-fsm `permission=`; `by_system`: no person). django-fsm does
+# not enforce it when a method is called: the services call `require_transition` before firing
+# (cuakhau/transitions/permissions.py).
 def _by_owner(instance: Any, user: Any) -> bool:
     return is_owner(user, instance)
 
 
 def _by_officer(instance: Any, user: Any) -> bool:
     return may_decide(user, instance)
-
-
-def _by_system(instance: Any, user: Any) -> bool:
-    """Fired by the workflow itself (state sync, rules, sweeps, queueing), never by a person."""
-    return False
 
 
 S = DeclarationState
@@ -146,20 +143,20 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         self.round += 1
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=_by_system)
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=by_system)
     def start_review(self) -> None:
         pass
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED, permission=_by_system)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED, permission=by_system)
     def clear(self, *, validity: dt.timedelta) -> None:
         self.cleared_at = timezone.now()
         self.valid_until = self.cleared_at + validity
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED, permission=_by_system)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED, permission=by_system)
     def reject(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED, permission=_by_system)
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED, permission=by_system)
     def return_for_info(self) -> None:
         pass
 
@@ -172,11 +169,11 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
     def cancel(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.CLEARED, target=S.COMPLETED, permission=_by_system)
+    @transition(field=state, source=S.CLEARED, target=S.COMPLETED, permission=by_system)
     def complete(self) -> None:
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.CLEARED, target=S.EXPIRED, permission=_by_system)
+    @transition(field=state, source=S.CLEARED, target=S.EXPIRED, permission=by_system)
     def expire(self) -> None:
         self.closed_at = timezone.now()
 
@@ -342,7 +339,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.note = reason
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.PENDING, target=R.APPROVED, permission=_by_system)
+    @transition(field=state, source=R.PENDING, target=R.APPROVED, permission=by_system)
     def approve_by_rule(self, *, rule: str) -> None:
         self.decided_by_rule = rule
         self.note = rule
@@ -358,7 +355,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.note = reason
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING, permission=_by_system)
+    @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING, permission=by_system)
     def reopen(self, *, ready_at: dt.datetime | None = None, due_at: dt.datetime | None = None) -> None:
         self.officer = None
         self.claimed_at = None
@@ -367,7 +364,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.ready_at = ready_at
         self.due_at = due_at
 
-    @transition(field=state, source=list(OPEN_REVIEW_STATES), target=R.CLOSED, permission=_by_system)
+    @transition(field=state, source=list(OPEN_REVIEW_STATES), target=R.CLOSED, permission=by_system)
     def close(self, *, reason: str) -> None:
         """The declaration ended (rejected, cancelled, expired): nothing is left to decide."""
         self.note = reason

@@ -1,5 +1,8 @@
 """Events of the declaration workflow that other parts react to (fees, queueing).
 
+Assessing the fee is not one of them: the submit services call `declarations.fees.services.fee_assess`
+themselves, so the call site shows that a submission can fail with `no_fee_schedule`.
+
 Sent by declarations.services inside the transaction of the change, so receivers' writes commit
 or roll back with it. Receivers must not do network I/O (use notify() / on_commit for that).
 """
@@ -7,7 +10,6 @@ or roll back with it. Receivers must not do network I/O (use notify() / on_commi
 from django.dispatch import Signal
 
 # kwargs: declaration, actor
-declaration_submitted = Signal()
 declaration_cleared = Signal()
 # Every end: rejected, cancelled, expired, completed; kwargs also: state, reason (English words).
 # Sent by services.ends.declaration_close_open_ends, the one rule of what an end closes; each

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cuakhau.errors import DomainError, NotAllowed, NotFound
+from cuakhau.errors import page_errors
 from cuakhau.security.documents import pdf_is_plain
 
 from . import selectors, services, words
@@ -24,7 +23,6 @@ from .forms import (
     ContainerFormSet,
     DeclarationForm,
     DocumentForm,
-    apply_service_errors,
     formset_rows,
 )
 from .models import CARGO_FIELDS, Declaration
@@ -34,32 +32,15 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def _company(request: HttpRequest) -> Any:
-    try:
-        return selectors.operator_company(request.user)
-    except NotAllowed:
-        raise PermissionDenied
-
-
 def _own(request: HttpRequest, pk: int) -> Declaration:
-    try:
-        return selectors.declaration_for_owner(user=request.user, pk=pk)
-    except NotAllowed:
-        raise PermissionDenied
-    except NotFound:
-        raise Http404
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(getattr(exc, "detail", exc))
+    """The caller's declaration (unknown or another company's: the 404 page; no company: 403)."""
+    return selectors.declaration_for_owner(user=request.user, pk=pk)
 
 
 @login_required
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
-    _company(request)
+    selectors.operator_company(request.user)  # NotAllowed: the 403 page
     declarations = selectors.declarations_for_user(request.user).order_by("-created")[:200]
     return render(request, "declarations/list.html", {"declarations": declarations})
 
@@ -76,7 +57,7 @@ def _initial_rows(declaration: Declaration | None) -> tuple[list[dict], list[dic
 
 
 def _edit(request: HttpRequest, declaration: Declaration | None) -> HttpResponse:
-    company = _company(request)
+    company = selectors.operator_company(request.user)
     cargo_initial, box_initial = _initial_rows(declaration)
     header_initial = (
         {
@@ -95,10 +76,10 @@ def _edit(request: HttpRequest, declaration: Declaration | None) -> HttpResponse
     form = DeclarationForm(data, company=company, initial=header_initial)
     cargo = CargoFormSet(data, prefix="cargo", initial=cargo_initial)
     containers = ContainerFormSet(data, prefix="containers", initial=box_initial)
-    problems: list[str] = []
+    shown = page_errors(request, form)
     if data is not None and form.is_valid() and cargo.is_valid() and containers.is_valid():
         fields = dict(form.cleaned_data)
-        try:
+        with shown:
             if declaration is None:
                 declaration = services.declaration_create(
                     actor=request.user,
@@ -117,20 +98,11 @@ def _edit(request: HttpRequest, declaration: Declaration | None) -> HttpResponse
                 )
                 messages.success(request, _("Declaration %(number)s saved.") % {"number": declaration.number})
             return redirect("declarations:detail", pk=declaration.pk)
-        except ValidationError as exc:
-            problems = apply_service_errors(exc, form)
-        except DomainError as exc:
-            problems = [_error_text(exc)]
     return render(
         request,
         "declarations/form.html",
-        {
-            "form": form,
-            "cargo": cargo,
-            "containers": containers,
-            "problems": problems,
-            "declaration": declaration,
-        },
+        {"form": form, "cargo": cargo, "containers": containers, "declaration": declaration},
+        status=shown.status,
     )
 
 
@@ -210,17 +182,15 @@ def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
 def declaration_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """Copy a declaration into a new draft and open it for editing."""
     declaration = _own(request, pk)
-    try:
+    with page_errors(request):
         copy = services.declaration_copy(actor=request.user, declaration=declaration)
-    except (ValidationError, DomainError) as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("declarations:detail", pk=pk)
-    messages.success(
-        request,
-        _("New draft %(new)s copied from %(old)s: check it, then submit it.")
-        % {"new": copy.number, "old": declaration.number},
-    )
-    return redirect("declarations:edit", pk=copy.pk)
+        messages.success(
+            request,
+            _("New draft %(new)s copied from %(old)s: check it, then submit it.")
+            % {"new": copy.number, "old": declaration.number},
+        )
+        return redirect("declarations:edit", pk=copy.pk)
+    return redirect("declarations:detail", pk=pk)
 
 
 @login_required
@@ -247,11 +217,8 @@ def declaration_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         raise Http404
     service, done = OWNER_ACTIONS[action]
     kwargs = {"note": request.POST.get("note", "")} if action == "cancel" else {}
-    try:
+    with page_errors(request):
         service(actor=request.user, declaration=declaration, **kwargs)
-    except (ValidationError, DomainError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
         messages.success(request, str(done) % {"number": declaration.number})
     return redirect("declarations:detail", pk=pk)
 
@@ -264,16 +231,13 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
         return redirect("declarations:detail", pk=pk)
-    try:
+    with page_errors(request):
         services.document_add(
             actor=request.user,
             declaration=declaration,
             kind=form.cleaned_data["kind"],
             file=form.cleaned_data["file"],
         )
-    except (ValidationError, DomainError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
         messages.success(request, _("Document added."))
     return redirect("declarations:detail", pk=pk)
 
@@ -285,11 +249,8 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     document = declaration.documents.filter(pk=doc_pk).first()
     if document is None:
         raise Http404
-    try:
+    with page_errors(request):
         services.document_remove(actor=request.user, document=document)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
         messages.success(request, _("Document removed."))
     return redirect("declarations:detail", pk=pk)
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.errors import DomainError
+from cuakhau.errors import DomainError, error_text
 from cuakhau.security.admin_scope import ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.selectors import search_by_plate
 
@@ -45,7 +45,9 @@ class ServiceFormAdmin(GateScopedAdmin):
             return super().changeform_view(request, *args, **kwargs)
         except DomainError as exc:
             self.message_user(
-                request, gettext("Nothing was saved: %(reason)s") % {"reason": exc}, messages.ERROR
+                request,
+                gettext("Nothing was saved: %(reason)s") % {"reason": error_text(exc)},
+                messages.ERROR,
             )
             return HttpResponseRedirect(request.get_full_path())
 
@@ -106,7 +108,7 @@ class SlotAdmin(ServiceFormAdmin):
             try:
                 result = services.slot_close(slot=slot, actor=request.user)
             except DomainError as exc:  # each slot closes on its own; say which one refused
-                self.message_user(request, f"{slot}: {exc}", messages.ERROR)
+                self.message_user(request, f"{slot}: {error_text(exc)}", messages.ERROR)
                 continue
             moved += result["moved"]
             cancelled += result["cancelled"]

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date
 
 from cuakhau.accounts.roles import Agency, Role, user_has_role
 from cuakhau.hooks import TemplateHooks
-from declarations.fees.selectors import collected_per_gate_and_day
+from declarations.fees.selectors import fees_collected
 from declarations.models import AgencyReview
 from declarations.selectors import overdue_reviews
 from vehicles.models import Gate
@@ -145,13 +145,7 @@ def gate_day(gate: Gate, day: dt.date) -> GateDay:
         }
         for s in slots
     ]
-    day_fees = collected_per_gate_and_day(gates=[gate], date_from=day, date_to=day)
-    result.fees = {
-        "payments": sum(r["payments"] for r in day_fees),
-        "collected": sum(r["collected"] for r in day_fees),
-        "refunded": sum(r["refunded"] for r in day_fees),
-        "net": sum(r["net"] for r in day_fees),
-    }
+    result.fees = fees_collected(gates=[gate], date_from=day, date_to=day).totals
     return result
 
 

@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cuakhau.accounts.roles import Role
+from cuakhau.transitions.permissions import by_system
 from declarations.models import Declaration
 from vehicles.models import Company, Direction, Gate, Vehicle
+from vehicles.selectors import company_for_user, user_works_at_gate
 
 # The calendar day of a booking, for the one-booking-per-vehicle-per-day rule.
 GATE_DAY_ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -130,6 +133,25 @@ class Slot(models.Model):
         return 0 if self.is_closed else max(self.capacity - self.booked, 0)
 
 
+# Who may fire a booking transition (django-fsm `permission=`); the services call
+# `require_transition` before firing (cuakhau/transitions/permissions.py). The system
+# (actor None: sweeps, call-forward, the waitlist, a declaration's end, a kiosk device
+# authorised for its gate) passes.
+def _by_gate_staff(booking: Any, user: Any) -> bool:
+    """The yard and the lane (admit, inspect, call, release): gate staff of the booking's gate,
+    the people the kiosk lets work there."""
+    return user_works_at_gate(user, booking.gate_id, (Role.GATE_STAFF,))
+
+
+def _by_owner_or_gate_manager(booking: Any, user: Any) -> bool:
+    """Cancel or move a confirmed booking: an operator of its company, or a manager of its gate
+    (closing or shrinking a slot moves or cancels its bookings)."""
+    company = company_for_user(user)  # cached on the user: the owner check already read it
+    if company is not None and company.pk == booking.company_id:
+        return True
+    return user_works_at_gate(user, booking.gate_id, (Role.GATE_MANAGER,))
+
+
 class BookingState(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     IN_YARD = "in_yard", _("In the yard")
@@ -220,44 +242,46 @@ class Booking(ConcurrentTransitionMixin, models.Model):
     def is_live(self) -> bool:
         return self.state in LIVE_BOOKING_STATES
 
-    @transition(field=state, source=B.CONFIRMED, target=B.IN_YARD)
+    @transition(field=state, source=B.CONFIRMED, target=B.IN_YARD, permission=_by_gate_staff)
     def check_in(self) -> None:
         self.checked_in_at = timezone.now()
 
-    @transition(field=state, source=B.IN_YARD, target=B.INSPECTION)
+    @transition(field=state, source=B.IN_YARD, target=B.INSPECTION, permission=_by_gate_staff)
     def send_to_inspection(self) -> None:
         pass
 
-    @transition(field=state, source=B.INSPECTION, target=B.IN_YARD)
+    @transition(field=state, source=B.INSPECTION, target=B.IN_YARD, permission=_by_gate_staff)
     def pass_inspection(self) -> None:
         self.inspection_passed_at = timezone.now()
 
-    @transition(field=state, source=B.IN_YARD, target=B.CALLED)
+    @transition(field=state, source=B.IN_YARD, target=B.CALLED, permission=_by_gate_staff)
     def call(self) -> None:
         self.called_at = timezone.now()
 
-    @transition(field=state, source=B.CALLED, target=B.DEPARTED)
+    @transition(field=state, source=B.CALLED, target=B.DEPARTED, permission=_by_gate_staff)
     def depart(self) -> None:
         self.departed_at = timezone.now()
         self.closed_at = self.departed_at
 
-    @transition(field=state, source=B.CONFIRMED, target=B.CANCELLED)
+    @transition(field=state, source=B.CONFIRMED, target=B.CANCELLED, permission=_by_owner_or_gate_manager)
     def cancel(self, *, reason: str = "") -> None:
         self.closed_at = timezone.now()
         self.close_reason = reason
 
-    @transition(field=state, source=[B.IN_YARD, B.INSPECTION, B.CALLED], target=B.CANCELLED)
+    @transition(
+        field=state, source=[B.IN_YARD, B.INSPECTION, B.CALLED], target=B.CANCELLED, permission=by_system
+    )
     def withdraw(self, *, reason: str = "") -> None:
         """The declaration ended while the truck was in the yard: it leaves without crossing."""
         self.closed_at = timezone.now()
         self.close_reason = reason
 
-    @transition(field=state, source=B.CONFIRMED, target=B.NO_SHOW)
+    @transition(field=state, source=B.CONFIRMED, target=B.NO_SHOW, permission=by_system)
     def mark_no_show(self) -> None:
         self.closed_at = timezone.now()
         self.close_reason = "no-show"
 
-    @transition(field=state, source=B.CONFIRMED, target=B.CONFIRMED)
+    @transition(field=state, source=B.CONFIRMED, target=B.CONFIRMED, permission=_by_owner_or_gate_manager)
     def move(self, *, slot: Slot) -> None:
         """Rebooked by the operator, or moved by the gate (closure, shrink): a new slot."""
         self.slot = slot

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cuakhau.errors import DomainError
+from cuakhau.errors import DomainError, page_errors
 from cuakhau.qr import qr_svg
 from cuakhau.redirects import safe_next
 from declarations.models import LIVE_FOR_BOOKING, Declaration
@@ -180,31 +180,25 @@ def _slot_from_post(request: HttpRequest) -> Slot:
 @require_POST
 @operator_required
 def booking_book(request: HttpRequest, company: Company) -> HttpResponse:
-    back = safe_next(request, reverse("queueing-slots"))
-    try:
+    with page_errors(request):
         booking = services.booking_create(
             declaration=_declaration_from_post(request, company),
             slot=_slot_from_post(request),
             actor=request.user,
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    messages.success(request, _("Booked. Your ticket is below."))
-    return redirect("queueing-booking", pk=booking.pk)
+        messages.success(request, _("Booked. Your ticket is below."))
+        return redirect("queueing-booking", pk=booking.pk)
+    return redirect(safe_next(request, reverse("queueing-slots")))
 
 
 @require_POST
 @operator_required
 def booking_cancel(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
-    try:
+    with page_errors(request):
         services.booking_cancel(
             booking=booking, actor=request.user, reason=request.POST.get("reason", "")[:200]
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("The booking is cancelled and its place freed."))
     return redirect("queueing-booking", pk=booking.pk)
 
@@ -213,31 +207,25 @@ def booking_cancel(request: HttpRequest, company: Company, pk: int) -> HttpRespo
 @operator_required
 def booking_rebook(request: HttpRequest, company: Company, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
-    try:
+    with page_errors(request):
         services.booking_rebook(booking=booking, slot=_slot_from_post(request), actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(safe_next(request, reverse("queueing-booking", args=[booking.pk])))
-    messages.success(request, _("Rebooked. The ticket stays the same."))
-    return redirect("queueing-booking", pk=booking.pk)
+        messages.success(request, _("Rebooked. The ticket stays the same."))
+        return redirect("queueing-booking", pk=booking.pk)
+    return redirect(safe_next(request, reverse("queueing-booking", args=[booking.pk])))
 
 
 @require_POST
 @operator_required
 def waitlist_join(request: HttpRequest, company: Company) -> HttpResponse:
-    back = safe_next(request, reverse("queueing-slots"))
-    try:
+    with page_errors(request):
         services.waitlist_join(
             declaration=_declaration_from_post(request, company),
             slot=_slot_from_post(request),
             actor=request.user,
             auto_book=bool(request.POST.get("auto_book")),
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("You are on the waitlist of this slot."))
-    return redirect(back)
+    return redirect(safe_next(request, reverse("queueing-slots")))
 
 
 @require_POST

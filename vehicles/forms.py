@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -31,17 +30,6 @@ NATIONALITIES = [
 def language_choices() -> list[tuple[str, str]]:
     """Each language named in itself (Tiếng Việt, English, 简体中文): a reader finds their own."""
     return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """Put a service's ``ValidationError`` on the form's fields (unknown fields: on the form)."""
-    rename = rename or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        name = rename.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class SignUpForm(forms.Form):

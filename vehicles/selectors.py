@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from cuakhau.accounts.roles import user_has_role
 from cuakhau.security.admin_scope import Principal
 
 from .models import Company, Driver, Gate, StaffAssignment, Vehicle
@@ -46,6 +47,13 @@ def gate_ids_for_user(user: Any) -> set[int]:
     ids = set(assignment.gates.values_list("id", flat=True)) if assignment else set()
     user._gate_ids_cache = ids
     return ids
+
+
+def user_works_at_gate(user: Any, gate_id: int, roles: tuple[str, ...]) -> bool:
+    """The user has one of `roles` and is assigned to the gate (superusers work everywhere)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(user_has_role(user, role) for role in roles) and gate_id in gate_ids_for_user(user)
 
 
 def admin_principal(user: Any) -> Principal:

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -29,10 +28,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from cuakhau.accounts.models import profile_for
-from cuakhau.errors import DomainError
+from cuakhau.errors import page_errors
 
 from . import selectors, services
-from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm, add_service_errors
+from .forms import CompanyForm, DriverForm, ProfileForm, SignUpForm, VehicleForm
 from .models import Company
 from .plates import canonical_plate
 from .portal import company_required, is_officer, sections_for, work_home
@@ -64,9 +63,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal-home")
     form = SignUpForm(request.POST or None, initial={"language": translation.get_language()})
+    shown = page_errors(request, form, rename={"password": "password1"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown:
             user = services.company_sign_up(
                 username=data["username"],
                 password=data["password1"],
@@ -77,15 +77,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 language=data["language"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc, rename={"password": "password1"})
-        else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your company is registered."))
             response = redirect("portal-home")
             _remember_language(response, data["language"])
             return response
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form}, status=shown.status)
 
 
 @login_required
@@ -131,18 +128,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "notify_sms": profile.notify_sms,
     }
     form = ProfileForm(request.POST or None, initial=initial)
+    shown = page_errors(request, form)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown:
             services.profile_update(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             translation.activate(form.cleaned_data["language"])
             messages.success(request, _("Your settings are saved."))
             response = redirect("portal-profile")
             _remember_language(response, form.cleaned_data["language"])
             return response
-    return render(request, "portal/profile.html", {"form": form, "profile": profile})
+    return render(request, "portal/profile.html", {"form": form, "profile": profile}, status=shown.status)
 
 
 # --- Company -------------------------------------------------------------------------------
@@ -154,23 +149,20 @@ def company_edit(request: HttpRequest) -> HttpResponse:
     company = selectors.company_for_user(request.user)
     initial = {f: getattr(company, f) for f in services.COMPANY_FIELDS} if company else None
     form = CompanyForm(request.POST or None, initial=initial)
+    shown = page_errors(request, form)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown:
             if company is None:
                 services.company_create_for_user(user=request.user, data=form.cleaned_data)
                 messages.success(request, _("Your company is registered."))
             else:
                 services.company_update(company=company, data=form.cleaned_data)
                 messages.success(request, _("Company details saved."))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            if company is not None:
-                company.refresh_from_db()
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
             return redirect("portal-home")
-    return render(request, "portal/company_form.html", {"form": form, "company": company})
+        if company is not None:
+            company.refresh_from_db()  # the service normalised fields in memory before refusing
+    context = {"form": form, "company": company}
+    return render(request, "portal/company_form.html", context, status=shown.status)
 
 
 # --- Drivers and vehicles ------------------------------------------------------------------
@@ -242,21 +234,19 @@ def _form_page(
     row = get_object_or_404(registry.rows(request.user), pk=pk) if pk is not None else None
     initial = {f: getattr(row, f) for f in registry.fields} if row is not None else None
     form = registry.form(request.POST or None, initial=initial)
+    shown = page_errors(request, form)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown:
             if row is None:
                 saved = registry.create(company=company, **form.cleaned_data)
             else:
                 saved = registry.update(row, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            if row is not None:
-                row.refresh_from_db()  # the service normalised fields in memory before refusing
-        else:
             done = registry.added if row is None else registry.saved
             messages.success(request, done % registry.label(saved))
             return redirect(registry.list_url)
-    return render(request, registry.template, {"form": form, registry.name: row})
+        if row is not None:
+            row.refresh_from_db()  # the service normalised fields in memory before refusing
+    return render(request, registry.template, {"form": form, registry.name: row}, status=shown.status)
 
 
 def _delete_page(request: HttpRequest, registry: _Registry, pk: int) -> HttpResponse:
@@ -265,11 +255,8 @@ def _delete_page(request: HttpRequest, registry: _Registry, pk: int) -> HttpResp
     if request.method != "POST":
         context = {"object": row, "question": registry.question, "back": registry.list_url}
         return render(request, "vehicles/confirm_delete.html", context)
-    try:
+    with page_errors(request):
         registry.delete(row)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, registry.deleted % registry.label(row))
     return redirect(registry.list_url)
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cuakhau.errors import NotFound
 from cuakhau.redirects import safe_next
 
 from . import selectors, services
@@ -46,10 +45,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.notification_mark_read(user=request.user, notification_id=pk)
-    except NotFound:
-        messages.error(request, _("No such notification."))
+    # Another user's or an unknown notification: NotFound, the 404 page (DomainErrorMiddleware).
+    services.notification_mark_read(user=request.user, notification_id=pk)
     return _back(request)
 
 

@@ -17,14 +17,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Role, user_has_role
-from cuakhau.errors import DomainError
+from cuakhau.errors import DomainError, error_text
 from cuakhau.money import vnd
 from cuakhau.security.admin_scope import GLOBAL, ReadOnlyAdmin, Scope, ScopedAdmin
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
 
 from .models import Fee, FeeMultiplier, FeeRate, FeeSchedule, Payment
-from .selectors import collected_per_gate_and_day, fee_breakdown_lines, parse_gate_day, today_at_gates
+from .selectors import fee_breakdown_lines, fees_collected, parse_gate_day, today_at_gates
 from .services import fee_refund
 
 
@@ -114,7 +114,7 @@ class FeeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
                     fee_refund(fee=fee, reason=form.cleaned_data["reason"], manager=request.user)
                     done += 1
                 except DomainError as exc:
-                    self.message_user(request, f"{fee.declaration.number}: {exc.detail}", messages.ERROR)
+                    self.message_user(request, f"{fee.declaration.number}: {error_text(exc)}", messages.ERROR)
             if done:
                 self.message_user(
                     request, _("%(count)d fee(s) refunded.") % {"count": done}, messages.SUCCESS
@@ -163,16 +163,15 @@ class PaymentAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
         date_to = _date(request.GET.get("date_to")) or today
         date_from = _date(request.GET.get("date_from")) or date_to - dt.timedelta(days=29)
         gates = Gate.objects.filter(id__in=gate_ids_for_user(request.user)).order_by("code")
-        rows = collected_per_gate_and_day(gates=gates, date_from=date_from, date_to=date_to)
-        totals = {k: sum(r[k] for r in rows) for k in ("payments", "collected", "refunds", "refunded", "net")}
+        table = fees_collected(gates=gates, date_from=date_from, date_to=date_to)
         return TemplateResponse(
             request,
             "fees/admin/collected.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Fees collected per gate and day"),
-                "rows": rows,
-                "totals": totals,
+                "rows": table.rows,
+                "totals": table.totals,
                 "date_from": date_from,
                 "date_to": date_to,
                 "opts": self.model._meta,

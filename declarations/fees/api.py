@@ -29,10 +29,10 @@ from . import services
 from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
 from .providers import SIGNATURE_HEADER
 from .selectors import (
-    collected_per_gate_and_day,
     declaration_for_fee,
     fee_breakdown_lines,
     fee_for_declaration,
+    fees_collected,
     parse_gate_day,
     today_at_gates,
     user_is_cashier,
@@ -324,9 +324,8 @@ class CollectedView(APIView):
             if not gates.exists():
                 raise NotFound(_("Unknown gate %(code)s.") % {"code": code})
         day = _date_param(request.query_params.get("date"))
-        rows = {r["gate"]: r for r in collected_per_gate_and_day(gates=gates, date_from=day, date_to=day)}
-        zero = {"payments": 0, "collected": 0, "refunds": 0, "refunded": 0, "net": 0}
-        results = [{**zero, **rows.get(g.code, {}), "gate": g.code, "date": day} for g in gates]
+        table = fees_collected(gates=gates, date_from=day, date_to=day)
+        results = [table.for_gate(g.code, day) for g in gates]
         return Response({"date": day, "currency": "VND", "results": results})
 
 

@@ -11,11 +11,10 @@ class FeesConfig(AppConfig):
         from cuakhau.reseed import reseed_on_post_migrate
 
         reseed_on_post_migrate(self, "0002_seed_2025_schedule")
-        from declarations.signals import declaration_closed, declaration_submitted
+        from declarations.signals import declaration_closed
 
-        from .receivers import assess_fee_on_submit, close_fee_on_end
+        from .receivers import close_fee_on_end
 
-        declaration_submitted.connect(assess_fee_on_submit, dispatch_uid="fees.assess_fee_on_submit")
         declaration_closed.connect(close_fee_on_end, dispatch_uid="fees.close_fee_on_end")
 
         from declarations.panels import register_panel

@@ -7,16 +7,37 @@ schedule edited later never changes it. Payments and refunds are append-only row
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cuakhau.accounts.roles import Role
 from cuakhau.money import vnd
 from cuakhau.transitions.models import AppendOnlyModel
+from cuakhau.transitions.permissions import by_system
 from declarations.models import Declaration
 from vehicles.models import Gate
+from vehicles.selectors import user_works_at_gate
+
+# Who takes money at the gate (cash, transfer confirmation) and sees the day's takings.
+CASHIER_ROLES = (Role.GATE_STAFF, Role.GATE_MANAGER)
+
+
+# Who may fire a fee transition (django-fsm `permission=`); the services call
+# `require_transition` before firing (cuakhau/transitions/permissions.py). The system (actor
+# None: a provider's signed callback, a declaration's end) passes.
+def takes_payment(fee: Any, user: Any) -> bool:
+    """Gate staff or a manager of the declaration's gate (or a superuser)."""
+    return user_works_at_gate(user, fee.declaration.gate_id, CASHIER_ROLES)
+
+
+def refunds_fee(fee: Any, user: Any) -> bool:
+    """A manager of the declaration's gate (or a superuser)."""
+    return user_works_at_gate(user, fee.declaration.gate_id, (Role.GATE_MANAGER,))
 
 
 class FeeSchedule(models.Model):
@@ -168,15 +189,20 @@ class Fee(ConcurrentTransitionMixin, models.Model):
         return f"{self.declaration_id and self.declaration.number}: {vnd(self.amount)} ({self.state})"
 
     # From not_due only when a provider reports money that arrived anyway (it is then refunded).
-    @transition(field=state, source=[FeeState.UNPAID, FeeState.NOT_DUE], target=FeeState.PAID)
+    @transition(
+        field=state,
+        source=[FeeState.UNPAID, FeeState.NOT_DUE],
+        target=FeeState.PAID,
+        permission=takes_payment,
+    )
     def mark_paid(self) -> None:
         self.paid_at = timezone.now()
 
-    @transition(field=state, source=FeeState.UNPAID, target=FeeState.NOT_DUE)
+    @transition(field=state, source=FeeState.UNPAID, target=FeeState.NOT_DUE, permission=by_system)
     def mark_not_due(self) -> None:
         """The declaration ended without a trip (rejected, cancelled, expired)."""
 
-    @transition(field=state, source=FeeState.PAID, target=FeeState.REFUNDED)
+    @transition(field=state, source=FeeState.PAID, target=FeeState.REFUNDED, permission=refunds_fee)
     def refund(self) -> None:
         self.refunded_at = timezone.now()
 

@@ -6,13 +6,7 @@ from typing import Any
 
 from declarations.models import Declaration
 
-from .services import fee_assess, fee_close_for_declaration
-
-
-def assess_fee_on_submit(sender: Any, *, declaration: Declaration, actor: Any = None, **kwargs: Any) -> None:
-    """Sent inside the submit/resubmit transaction: the fee commits or rolls back with it.
-    fee_assess keeps an existing fee, so only the first submission computes one."""
-    fee_assess(declaration=declaration, actor=actor)
+from .services import fee_close_for_declaration
 
 
 def close_fee_on_end(

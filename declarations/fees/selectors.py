@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,9 +18,9 @@ from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import NotFound
 from declarations.models import Declaration, DeclarationState
 from vehicles.models import Gate
-from vehicles.selectors import company_for_user, gate_ids_for_user
+from vehicles.selectors import company_for_user, user_works_at_gate
 
-from .models import Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
+from .models import CASHIER_ROLES, Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
 from .providers import BankTransferVietQR
 from .rules import ROUNDING_KEY, ROUNDING_LABEL
 
@@ -27,8 +28,6 @@ from .rules import ROUNDING_KEY, ROUNDING_LABEL
 GATE_ROLES = (Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE, Role.GATE_STAFF, Role.GATE_MANAGER)
 # Ends without a trip: the fee is not due, and a fee paid anyway is refunded.
 REFUNDABLE_STATES = (DeclarationState.CANCELLED, DeclarationState.REJECTED, DeclarationState.EXPIRED)
-# Who takes money at the gate (cash, transfer confirmation) and sees the day's takings.
-CASHIER_ROLES = (Role.GATE_STAFF, Role.GATE_MANAGER)
 
 
 def fee_for_declaration(declaration: Declaration) -> Fee | None:
@@ -59,12 +58,6 @@ def schedule_in_force(on: dt.date) -> FeeSchedule | None:
     )
 
 
-def user_works_at_gate(user: Any, gate_id: int, roles: tuple[str, ...] = GATE_ROLES) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(user_has_role(user, role) for role in roles) and gate_id in gate_ids_for_user(user)
-
-
 def user_is_cashier(user: Any) -> bool:
     """Gate staff, a gate manager or a superuser: takes money and sees the takings."""
     return getattr(user, "is_superuser", False) or any(user_has_role(user, role) for role in CASHIER_ROLES)
@@ -74,7 +67,7 @@ def can_view_fee(user: Any, declaration: Declaration) -> bool:
     company = company_for_user(user)
     if company is not None and declaration.company_id == company.pk:
         return True
-    return user_works_at_gate(user, declaration.gate_id)
+    return user_works_at_gate(user, declaration.gate_id, GATE_ROLES)
 
 
 def declaration_for_fee(*, user: Any, declaration_id: int) -> Declaration:
@@ -165,13 +158,32 @@ def gate_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def collected_per_gate_and_day(
+# The figures of a row of the fees-collected table, in the order the pages show them.
+COLLECTED_FIGURES = ("payments", "collected", "refunds", "refunded", "net")
+
+
+@dataclass(frozen=True)
+class CollectedTable:
+    """The fees-collected table: one row per gate and day with money moved, and its totals."""
+
+    rows: list[dict[str, Any]]
+    totals: dict[str, int]
+
+    def for_gate(self, code: str, day: dt.date) -> dict[str, Any]:
+        """The row of one gate and day, zeros when no money moved there that day."""
+        row = next((r for r in self.rows if r["gate"] == code and r["date"] == day), None)
+        return row or {"gate": code, "date": day, **dict.fromkeys(COLLECTED_FIGURES, 0)}
+
+
+def fees_collected(
     *,
     gates: QuerySet[Gate] | list[Gate] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """Rows {gate (code), date, payments, collected, refunds, refunded, net}, newest day first.
+) -> CollectedTable:
+    """The fees collected per gate and day (rows {gate (code), date, payments, collected,
+    refunds, refunded, net}, newest day first) and their totals — the admin's report, the
+    dashboard's gate card and the API read this one table.
 
     A refund counts on the day it was paid out, so a day's net is what the cash box and the bank
     account really moved that day.
@@ -183,7 +195,7 @@ def collected_per_gate_and_day(
         qs = qs.filter(created__gte=gate_day_bounds(date_from)[0])
     if date_to is not None:
         qs = qs.filter(created__lt=gate_day_bounds(date_to)[1])
-    rows = (
+    sums = (
         qs.annotate(day=TruncDate("created", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("gate__code", "day")
         .annotate(
@@ -194,7 +206,7 @@ def collected_per_gate_and_day(
         )
         .order_by("-day", "gate__code")
     )
-    return [
+    rows = [
         {
             "gate": row["gate__code"],
             "date": row["day"],
@@ -204,8 +216,10 @@ def collected_per_gate_and_day(
             "refunded": int(row["refunded"]),
             "net": int(row["collected"]) - int(row["refunded"]),
         }
-        for row in rows
+        for row in sums
     ]
+    totals = {k: sum(r[k] for r in rows) for k in COLLECTED_FIGURES}
+    return CollectedTable(rows=rows, totals=totals)
 
 
 def today_at_gates() -> dt.date:

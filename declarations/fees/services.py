@@ -14,18 +14,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from cuakhau.accounts.roles import Role
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.money import vnd_digits
 from cuakhau.notifications.services import notify
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire, log_created
 from declarations.models import Declaration
 from declarations.selectors import company_operators
 
-from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod
+from .models import Fee, FeeState, Payment, PaymentKind, PaymentMethod, refunds_fee, takes_payment
 from .providers import PROVIDERS, Provider, Sandbox, declaration_id_from_reference, sandbox_enabled
 from .rules import compute_fee
-from .selectors import CASHIER_ROLES, REFUNDABLE_STATES, schedule_in_force, user_works_at_gate
+from .selectors import REFUNDABLE_STATES, schedule_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,7 @@ def _record_payment(
             raise Conflict(
                 _("This reference was already used for another payment."), code="duplicate_reference"
             )
+        require_transition(fee, "mark_paid", staff)
         fire(fee, "mark_paid", actor=staff, actor_label=actor_label, note=f"{provider.method} {reference}")
         declaration = fee.declaration
         notify(
@@ -174,7 +175,7 @@ def _record_payment(
 
 
 def _require_cashier(user: Any, fee: Fee) -> None:
-    if not user_works_at_gate(user, fee.declaration.gate_id, CASHIER_ROLES):
+    if not takes_payment(fee, user):
         raise NotAllowed(_("Only gate staff or a manager of this gate can record payments here."))
 
 
@@ -242,7 +243,7 @@ def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
     is cancelled, rejected or expired and the fee paid, and only with a reason; a fee is refunded once, whole.
     """
     reason = (reason or "").strip()
-    if not user_works_at_gate(manager, fee.declaration.gate_id, (Role.GATE_MANAGER,)):
+    if not refunds_fee(fee, manager):
         raise NotAllowed(_("Only a manager of this gate can refund a fee."))
     if not reason:
         raise DomainError(_("A reason is required for a refund."), code="reason_required")
@@ -271,6 +272,7 @@ def fee_refund(*, fee: Fee, reason: str, manager: Any) -> Payment:
             by=manager,
             reason=reason,
         )
+        require_transition(fee, "refund", manager)
         fire(fee, "refund", actor=manager, note=reason)
         notify(
             event="fee.refunded",

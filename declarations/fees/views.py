@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cuakhau.errors import NotFound
 from declarations.models import Declaration, DeclarationState
 
 from .selectors import declaration_for_fee, fee_for_declaration
@@ -17,10 +16,7 @@ from .selectors import declaration_for_fee, fee_for_declaration
 @login_required
 def fee_page(request: HttpRequest, pk: int) -> HttpResponse:
     """/portal/declarations/<id>/fee/: the fee panel, for the owner and the gate's people."""
-    try:
-        declaration = declaration_for_fee(user=request.user, declaration_id=pk)
-    except NotFound:
-        raise Http404
+    declaration = declaration_for_fee(user=request.user, declaration_id=pk)  # NotFound: 404 page
     return render(request, "fees/fee_page.html", {"declaration": declaration})
 
 

@@ -8,13 +8,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
 
 from cuakhau.accounts.roles import Role
-from cuakhau.errors import Conflict, NotAllowed, NotFound
+from cuakhau.errors import NotFound
 from cuakhau.notifications.messages import every_language
 from cuakhau.notifications.services import notify
-from cuakhau.transitions.labels import transition_label
 from vehicles.models import Gate
 
 from .. import words
@@ -57,20 +55,6 @@ def _require_owner(actor: Any, declaration: Declaration) -> None:
     operator_company(actor)
     if not is_owner(actor, declaration):
         raise NotFound(_("No such declaration."))
-
-
-def _require_transition(obj: Any, name: str, actor: Any = None) -> None:
-    """409 when the state does not allow `name`; 403 when `actor` may not fire it (model's
-    `permission=`). The callers already answered 404 for what the actor may not even see."""
-    method = getattr(obj, name)
-    if not can_proceed(method):
-        raise Conflict(
-            _("Cannot %(action)s: it is %(state)s now.")
-            % {"action": transition_label(name), "state": obj.get_state_display()},
-            code="illegal_transition",
-        )
-    if actor is not None and not has_transition_perm(method, actor):
-        raise NotAllowed(_("You may not %(action)s this.") % {"action": transition_label(name)})
 
 
 def _officers(gate: Gate, agencies: Iterable[str]) -> list[Any]:

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire, log_created
+from declarations.fees.services import fee_assess
 
 from .. import rules, signals
 from ..models import (
@@ -38,7 +40,6 @@ from ._common import (
     _officers,
     _payload,
     _require_owner,
-    _require_transition,
     _reviews,
     _validation,
 )
@@ -103,15 +104,18 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
     """draft → submitted: completeness, required agencies, channel, reviews, notifications.
 
     1. Lock, check the owner, the state and completeness.
-    2. Fire `submit`, decide required agencies and the customs channel (rules.py).
-    3. Create one review per agency; start the clocks of those without predecessors.
-    4. Send `declaration_submitted` (fees), sync (green channel, start_review), notify.
+    2. Assess the fee (once; no schedule in force on the planned date → `no_fee_schedule`, and
+       nothing is submitted).
+    3. Fire `submit`, decide required agencies and the customs channel (rules.py).
+    4. Create one review per agency; start the clocks of those without predecessors.
+    5. Sync (green channel, start_review), notify.
     """
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "submit", actor)
+        require_transition(current, "submit", actor)
         _check_complete(current)
+        fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
         fire(current, "submit", actor=actor)
         current.required_agencies = rules.required_agencies(current)
         current.channel, current.channel_reason = rules.customs_channel(current)
@@ -119,7 +123,6 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
         _open_reviews(current, current.required_agencies, actor)
         reviews = _reviews(current)
         _schedule_ready(current, reviews, timezone.now())
-        signals.declaration_submitted.send(sender=Declaration, declaration=current, actor=actor)
         _notify_submitted(current, current.required_agencies)
         sync_declaration_state(declaration=current)
     return current
@@ -140,13 +143,15 @@ def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration
     """returned → submitted: only the reviews that asked for information reopen.
 
     Required agencies can only grow (edited cargo may now need quarantine); approvals given
-    stay; the channel decided at the first submission stays.
+    stay; the channel decided at the first submission stays; so does the fee (`fee_assess`
+    keeps the one of the first submission).
     """
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "resubmit", actor)
+        require_transition(current, "resubmit", actor)
         _check_complete(current)
+        fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
         fire(current, "resubmit", actor=actor)
         agencies = rules.sorted_agencies([*current.required_agencies, *rules.required_agencies(current)])
         if agencies != current.required_agencies:
@@ -160,7 +165,6 @@ def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration
                 fire(review, "reopen", actor=actor, note=_("resubmitted"))
                 reopened.append(review)
         _schedule_ready(current, reviews, timezone.now())
-        signals.declaration_submitted.send(sender=Declaration, declaration=current, actor=actor)
         _notify_submitted(current, sorted({r.agency for r in reopened} | {r.agency for r in new}))
         sync_declaration_state(declaration=current)
     return current
@@ -243,7 +247,7 @@ def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declarat
 
 def _claim(actor: Any, current: AgencyReview, note: str = "") -> None:
     """pending → in_review for `actor`, unless an agency before this one has not approved yet."""
-    _require_transition(current, "claim", actor)
+    require_transition(current, "claim", actor)
     waiting = predecessors_pending(current, current._all_reviews)
     if waiting:
         labels = ", ".join(str(dict(AgencyReview._meta.get_field("agency").choices)[a]) for a in waiting)
@@ -346,7 +350,7 @@ def _decide(
             _check_claim_seen(actor, current, seen_officer_id)
             if current.state == R.PENDING:
                 _claim(actor, current, note=ONE_STEP_CLAIM_NOTE)
-        _require_transition(current, transition, actor)
+        require_transition(current, transition, actor)
         fire(current, transition, actor=actor, note=note, reason=note)
         if transition != "reject":  # a rejection ends the declaration: its end tells, once
             _notify_owner(event, declaration, current, note)
@@ -391,7 +395,7 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
         _require_owner(actor, current)
-        _require_transition(current, "cancel", actor)
+        require_transition(current, "cancel", actor)
         fire(current, "cancel", actor=actor, note=note)
         declaration_close_open_ends(declaration=current, actor=actor, note=note)
     return current

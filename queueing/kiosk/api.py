@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -127,24 +127,126 @@ class ScanIn(serializers.Serializer):
         return attrs
 
 
-class ScanOut(serializers.Serializer):
-    """The scan reply (documentation of its shape; built by `scan_payload`)."""
+class GateTimeField(serializers.DateTimeField):
+    """A moment in ISO 8601 at the gate's zone (the reply's gate, from the serializer context)."""
 
-    verdict = serializers.ChoiceField(choices=Verdicts.choices)
-    verdict_label = serializers.CharField()
-    reason = serializers.CharField()
-    reason_code = serializers.CharField()
-    action = serializers.ChoiceField(choices=Actions.choices, allow_null=True)
-    action_label = serializers.CharField(allow_null=True)
-    flags = serializers.ListField(child=serializers.CharField())
-    fee_unpaid = serializers.IntegerField(allow_null=True, help_text="VND due before release")
-    booking = serializers.DictField(allow_null=True)
-    declaration = serializers.DictField(allow_null=True)
-    vehicle = serializers.DictField(allow_null=True)
-    driver = serializers.DictField(allow_null=True)
+    def to_representation(self, value: Any) -> str:
+        return timezone.localtime(value, zoneinfo.ZoneInfo(self.context["gate"].timezone)).isoformat()
+
+
+class KioskWindowOut(serializers.Serializer):
+    """The booking's slot and its entry window (built from the booking: `source="*"`)."""
+
+    start = GateTimeField()
+    end = GateTimeField()
+    entry_opens = GateTimeField()
+    entry_closes = GateTimeField()
+
+    def to_representation(self, instance: Booking) -> dict[str, Any]:
+        slot = instance.slot
+        opens, closes = entry_window(instance.gate, slot.start, slot.end)
+        window = {"start": slot.start, "end": slot.end, "entry_opens": opens, "entry_closes": closes}
+        return super().to_representation(window)
+
+
+class KioskBookingOut(serializers.Serializer):
+    """A booking in a kiosk reply; its place in the yard queue comes from the context."""
+
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    declaration = serializers.IntegerField(source="declaration_id")
+    slot = serializers.IntegerField(source="slot_id")
+    gate = serializers.CharField(source="gate.code")
+    ticket = serializers.CharField()
+    queue_position = serializers.SerializerMethodField()
+    window = KioskWindowOut(source="*")
+    perishable = serializers.BooleanField()
+    inspection_required = serializers.BooleanField()
+    checked_in_at = GateTimeField(allow_null=True)
+    called_at = GateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_queue_position(self, booking: Booking) -> int | None:
+        return self.context.get("queue_position")
+
+
+class KioskDeclarationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    channel = serializers.CharField(allow_null=True)
+    channel_label = serializers.SerializerMethodField()
+    direction = serializers.CharField()
+    direction_label = serializers.CharField(source="get_direction_display")
+    planned_date = serializers.DateField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_channel_label(self, declaration: Any) -> str | None:
+        return str(declaration.get_channel_display()) if declaration.channel else None
+
+
+class KioskVehicleOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    plate = serializers.CharField()
+    plate_canonical = serializers.CharField()
+    country = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    trailer_plate = serializers.CharField()
+    max_gross_kg = serializers.IntegerField(allow_null=True)
+
+
+class KioskDriverOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    nationality = serializers.CharField()
+    id_number = serializers.CharField()
+    licence_number = serializers.CharField()
+
+
+class ScanOut(serializers.Serializer):
+    """The scan reply, built from `services.ScanResult` with the context {gate, queue_position}
+    (`scan_reply`). Without a booking, booking, declaration, vehicle and driver are null."""
+
+    verdict = serializers.ChoiceField(choices=Verdicts.choices, source="verdict.verdict")
+    verdict_label = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="verdict.reason")
+    reason_code = serializers.CharField(source="verdict.reason_code")
+    action = serializers.ChoiceField(choices=Actions.choices, allow_null=True, source="verdict.action")
+    action_label = serializers.SerializerMethodField()
+    flags = serializers.ListField(child=serializers.CharField(), source="verdict.flags")
+    fee_unpaid = serializers.SerializerMethodField(help_text="VND due before release")
+    booking = KioskBookingOut(allow_null=True)
+    declaration = KioskDeclarationOut(allow_null=True, source="booking.declaration")
+    vehicle = KioskVehicleOut(allow_null=True, source="booking.vehicle")
+    driver = KioskDriverOut(allow_null=True, source="booking.declaration.driver")
     candidates = serializers.ListField(child=serializers.CharField(), help_text="plates to confirm")
-    event = serializers.IntegerField()
-    gate = serializers.CharField()
+    event = serializers.IntegerField(source="event.pk")
+    gate = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_verdict_label(self, result: services.ScanResult) -> str:
+        return str(Verdicts(result.verdict.verdict).label)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_action_label(self, result: services.ScanResult) -> str | None:
+        action = result.verdict.action
+        return str(Actions(action).label) if action else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_fee_unpaid(self, result: services.ScanResult) -> int | None:
+        return result.verdict.params.get("amount_vnd")
+
+    @extend_schema_field(serializers.CharField())
+    def get_gate(self, result: services.ScanResult) -> str:
+        return self.context["gate"].code
+
+
+def scan_reply(result: services.ScanResult, gate: Gate) -> dict[str, Any]:
+    """The one way a scan's reply is built (the API answers it; the kiosk page reads it)."""
+    return ScanOut(result, context={"gate": gate, "queue_position": result.queue_position}).data
 
 
 class ScanView(KioskAPIView):
@@ -164,7 +266,7 @@ class ScanView(KioskAPIView):
             ticket=params["ticket"],
             **actor,
         )
-        return Response(scan_payload(result, gate))
+        return Response(scan_reply(result, gate))
 
 
 class ActionIn(serializers.Serializer):
@@ -173,11 +275,18 @@ class ActionIn(serializers.Serializer):
 
 
 class ActionOut(serializers.Serializer):
-    state = serializers.CharField()
-    state_label = serializers.CharField()
-    action = serializers.ChoiceField(choices=Actions.choices)
-    event = serializers.IntegerField()
-    booking = serializers.DictField()
+    """The action reply, built from `services.ActionResult` (`action_reply`)."""
+
+    state = serializers.CharField(source="booking.state")
+    state_label = serializers.CharField(source="booking.get_state_display")
+    action = serializers.ChoiceField(choices=Actions.choices, source="event.action")
+    event = serializers.IntegerField(source="event.pk")
+    booking = KioskBookingOut()
+
+
+def action_reply(result: services.ActionResult) -> dict[str, Any]:
+    booking = result.booking
+    return ActionOut(result, context={"gate": booking.gate, "queue_position": result.queue_position}).data
 
 
 class ActionView(KioskAPIView):
@@ -190,103 +299,14 @@ class ActionView(KioskAPIView):
         result = services.kiosk_action(
             event_id=data.validated_data["event"], action=data.validated_data["action"], **_actor(request)
         )
-        booking = result.booking
-        return Response(
-            {
-                "state": booking.state,
-                "state_label": str(booking.get_state_display()),
-                "action": result.event.action,
-                "event": result.event.pk,
-                "booking": _booking(booking, booking.gate, result.queue_position),
-            }
-        )
+        return Response(action_reply(result))
 
 
-# --- reply shapes ---------------------------------------------------------------------------
+# --- the board ------------------------------------------------------------------------------
 def _iso(moment: Any, gate: Gate) -> str | None:
     if moment is None:
         return None
     return timezone.localtime(moment, zoneinfo.ZoneInfo(gate.timezone)).isoformat()
-
-
-def _booking(booking: Booking, gate: Gate, position: int | None) -> dict[str, Any]:
-    opens, closes = entry_window(booking.gate, booking.slot.start, booking.slot.end)
-    return {
-        "id": booking.pk,
-        "state": booking.state,
-        "state_label": str(booking.get_state_display()),
-        "declaration": booking.declaration_id,
-        "slot": booking.slot_id,
-        "gate": booking.gate.code,
-        "ticket": booking.ticket,
-        "queue_position": position,
-        "window": {
-            "start": _iso(booking.slot.start, gate),
-            "end": _iso(booking.slot.end, gate),
-            "entry_opens": _iso(opens, gate),
-            "entry_closes": _iso(closes, gate),
-        },
-        "perishable": booking.perishable,
-        "inspection_required": booking.inspection_required,
-        "checked_in_at": _iso(booking.checked_in_at, gate),
-        "called_at": _iso(booking.called_at, gate),
-    }
-
-
-def scan_payload(result: services.ScanResult, gate: Gate) -> dict[str, Any]:
-    v = result.verdict
-    booking = result.booking
-    payload: dict[str, Any] = {
-        "verdict": v.verdict,
-        "verdict_label": str(Verdicts(v.verdict).label),
-        "reason": v.reason,
-        "reason_code": v.reason_code,
-        "action": v.action,
-        "action_label": str(Actions(v.action).label) if v.action else None,
-        "flags": list(v.flags),
-        "fee_unpaid": v.params.get("amount_vnd"),
-        "booking": None,
-        "declaration": None,
-        "vehicle": None,
-        "driver": None,
-        "candidates": result.candidates,
-        "event": result.event.pk,
-        "gate": gate.code,
-    }
-    if booking is not None:
-        declaration = booking.declaration
-        vehicle = booking.vehicle
-        driver = declaration.driver
-        payload["booking"] = _booking(booking, gate, result.queue_position)
-        payload["declaration"] = {
-            "id": declaration.pk,
-            "number": declaration.number,
-            "state": declaration.state,
-            "state_label": str(declaration.get_state_display()),
-            "channel": declaration.channel,
-            "channel_label": str(declaration.get_channel_display()) if declaration.channel else None,
-            "direction": declaration.direction,
-            "direction_label": str(declaration.get_direction_display()),
-            "planned_date": declaration.planned_date.isoformat(),
-        }
-        payload["vehicle"] = {
-            "id": vehicle.pk,
-            "plate": vehicle.plate,
-            "plate_canonical": vehicle.plate_canonical,
-            "country": vehicle.country,
-            "kind": vehicle.kind,
-            "kind_label": str(vehicle.get_kind_display()),
-            "trailer_plate": vehicle.trailer_plate,
-            "max_gross_kg": vehicle.max_gross_kg,
-        }
-        payload["driver"] = {
-            "id": driver.pk,
-            "full_name": driver.full_name,
-            "nationality": driver.nationality,
-            "id_number": driver.id_number,
-            "licence_number": driver.licence_number,
-        }
-    return payload
 
 
 def board_payload(gate: Gate) -> dict[str, Any]:

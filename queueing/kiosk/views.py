@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from cuakhau.errors import NotAllowed, NotFound
 from vehicles.models import Gate
 
 from . import services
@@ -25,12 +23,7 @@ BOARD_REFRESH_DEFAULT = 10
 @ensure_csrf_cookie
 @never_cache
 def kiosk_page(request: HttpRequest, gate_code: str) -> HttpResponse:
-    try:
-        gate = services.kiosk_gate(code=gate_code, staff=request.user)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
+    gate = services.kiosk_gate(code=gate_code, staff=request.user)  # NotFound 404, NotAllowed 403
     labels = {
         "ready": _("Ready"),
         "working": _("Checking…"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.errors import Conflict, DomainError
 from cuakhau.notifications.services import notify
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire, log_created
 from declarations.models import LIVE_FOR_BOOKING, Declaration
 from vehicles.models import Company
@@ -183,6 +184,7 @@ def booking_cancel(
     check_owner(actor, booking.company_id)
     with transaction.atomic():
         booking = locked_booking(booking.pk)
+        require_transition(booking, "cancel", actor)
         fire(booking, "cancel", actor=actor, actor_label=actor_label, note=reason, reason=reason[:200])
         release_place(booking.slot_id)
         if not quiet:
@@ -217,6 +219,7 @@ def booking_rebook(*, booking: Booking, slot: Slot, actor: Any = None, actor_lab
         old_slot_id = booking.slot_id
         if not take_place(new_slot.pk):
             raise Conflict(_("This slot is full."), code="slot_full")
+        require_transition(booking, "move", actor)
         fire(
             booking,
             "move",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import Conflict, DomainError, NotAllowed
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
@@ -338,11 +339,13 @@ def _move_or_cancel(slot: Slot, bookings: list[Booking], *, actor: Any, reason: 
     for booking in bookings:
         target = next((s for s in later if take_place(s.pk)), None)
         if target is not None:
+            require_transition(booking, "move", actor)
             fire(booking, "move", actor=actor, actor_label="gate", note=reason, slot=target)
             release_place(slot.pk)
             tell(booking, "booking.moved", dedupe=f"{booking.pk}:{target.pk}", note=reason)
             result["moved"] += 1
         else:
+            require_transition(booking, "cancel", actor)
             fire(booking, "cancel", actor=actor, actor_label="gate", note=reason, reason=reason[:200])
             release_place(slot.pk)
             tell(

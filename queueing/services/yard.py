@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.errors import Conflict
+from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire
 from declarations.models import LIVE_FOR_BOOKING
 from declarations.services import declaration_complete
@@ -43,6 +44,7 @@ def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = 
                 _("The declaration is %(state)s.") % {"state": booking.declaration.get_state_display()},
                 code="declaration_not_bookable",
             )
+        require_transition(booking, "check_in", actor)
         fire(booking, "check_in", actor=actor, actor_label=actor_label)
         position = selectors.queue_position(booking)
         tell(booking, "booking.checked_in", dedupe=str(booking.pk), queue_position=position)
@@ -52,6 +54,7 @@ def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = 
 def booking_send_to_inspection(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
     with transaction.atomic():
         booking = locked_booking(booking.pk)
+        require_transition(booking, "send_to_inspection", actor)
         fire(booking, "send_to_inspection", actor=actor, actor_label=actor_label)
     return booking
 
@@ -61,6 +64,7 @@ def booking_pass_inspection(
 ) -> Booking:
     with transaction.atomic():
         booking = locked_booking(booking.pk)
+        require_transition(booking, "pass_inspection", actor)
         fire(booking, "pass_inspection", actor=actor, actor_label=actor_label, note=note)
     return booking
 
@@ -69,6 +73,7 @@ def booking_call(*, booking: Booking, actor: Any = None, actor_label: str = "dis
     """Call the truck from the yard to the border lane, and tell its driver."""
     with transaction.atomic():
         booking = locked_booking(booking.pk)
+        require_transition(booking, "call", actor)
         fire(booking, "call", actor=actor, actor_label=actor_label)
         tell(booking, "booking.called", dedupe=str(booking.pk))
     return booking
@@ -78,6 +83,7 @@ def booking_depart(*, booking: Booking, actor: Any = None, actor_label: str = ""
     """The truck passed the lane scan and crossed: the booking departs, the declaration completes."""
     with transaction.atomic():
         booking = locked_booking(booking.pk)
+        require_transition(booking, "depart", actor)
         fire(booking, "depart", actor=actor, actor_label=actor_label)
         declaration_complete(declaration=booking.declaration, actor=actor, actor_label=actor_label or "lane")
     return booking

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cuakhau.errors import DomainError
+from cuakhau.errors import DomainError, error_text
 
 from .models import Scenario, ScenarioState
 from .params import AGENCIES, ALL, DEFAULT_OFFICERS, DEFAULT_REVIEW_MINUTES, GATES, Params
@@ -91,7 +91,7 @@ class ScenarioForm(forms.Form):
                 fruit_peak=data.get("fruit_peak", False),
             )
         except DomainError as exc:
-            raise forms.ValidationError(str(exc.detail))
+            raise forms.ValidationError(error_text(exc))
         baseline = data.get("baseline")
         if baseline is not None and baseline.gate != data["gate"]:
             self.add_error("baseline", _("Compare with a scenario of the same gate."))

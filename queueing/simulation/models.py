@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cuakhau.transitions.permissions import by_system
+
 
 class ScenarioState(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -65,17 +67,17 @@ class Scenario(ConcurrentTransitionMixin, models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
-    @transition(field=state, source=S.QUEUED, target=S.RUNNING)
+    @transition(field=state, source=S.QUEUED, target=S.RUNNING, permission=by_system)
     def start(self) -> None:
         self.started_at = timezone.now()
 
-    @transition(field=state, source=S.RUNNING, target=S.DONE)
+    @transition(field=state, source=S.RUNNING, target=S.DONE, permission=by_system)
     def finish(self, *, results: dict) -> None:
         self.results = results
         self.progress = 1.0
         self.finished_at = timezone.now()
 
-    @transition(field=state, source=[S.QUEUED, S.RUNNING], target=S.FAILED)
+    @transition(field=state, source=[S.QUEUED, S.RUNNING], target=S.FAILED, permission=by_system)
     def fail(self, *, error: str) -> None:
         self.error = error
         self.finished_at = timezone.now()

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Agency, Role, user_has_role
-from cuakhau.errors import DomainError, NotFound
+from cuakhau.errors import page_errors
 
 from . import services
 from .charts import charts_for
@@ -35,10 +35,7 @@ def _require_manager(request: HttpRequest) -> None:
 
 
 def _scenario(request: HttpRequest, pk: Any) -> Scenario:
-    try:
-        return scenario_for_user(request.user, pk)
-    except NotFound:
-        raise Http404
+    return scenario_for_user(request.user, pk)  # NotFound: the 404 page
 
 
 @login_required
@@ -52,19 +49,18 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         scenarios=scenarios,
         initial={"name": _("Scenario"), "seed": 7},
     )
+    shown = page_errors(request, form)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown:
             scenario = services.scenario_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 params=form.cleaned_data["params"],
                 baseline=form.cleaned_data.get("baseline"),
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc.detail))
-        else:
             return redirect("simulation-detail", pk=scenario.pk)
-    return render(request, "simulation/list.html", {"form": form, "scenarios": scenarios[:50]})
+    context = {"form": form, "scenarios": scenarios[:50]}
+    return render(request, "simulation/list.html", context, status=shown.status)
 
 
 def _titles() -> dict[str, str]:

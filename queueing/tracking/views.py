@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cuakhau.errors import DomainError
+from cuakhau.errors import page_errors, refusals_as_json
 from queueing.models import Booking, Slot
 from queueing.selectors import wait_estimate
 
@@ -79,6 +79,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@refusals_as_json
 def position(request: HttpRequest, pk: int) -> HttpResponse:
     """One fix from the page; answers the trip's estimate as an HTML fragment to show as is."""
     booking = _trip(request, pk)
@@ -94,12 +95,10 @@ def position(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not serializer.is_valid():
         return JsonResponse({"code": "invalid", "detail": serializer.errors}, status=400)
-    try:
-        services.position_record(
-            actor=request.user, booking=booking, fix=FixSerializer.to_fix(serializer.validated_data)
-        )
-    except DomainError as exc:
-        return JsonResponse({"code": exc.code, "detail": str(exc)}, status=exc.status_code)
+    # A refusal (no consent: 403) is answered like the API: `{"code", "detail"}`, its status.
+    services.position_record(
+        actor=request.user, booking=booking, fix=FixSerializer.to_fix(serializer.validated_data)
+    )
     return render(request, "tracking/_trip.html", _trip_context(request, booking))
 
 
@@ -116,10 +115,7 @@ def rebook(request: HttpRequest, pk: int) -> HttpResponse:
     if slot is None:
         messages.error(request, _("Pick a slot."))
         return redirect("tracking-driving", pk=booking.pk)
-    try:
+    with page_errors(request):
         services.trip_rebook_reachable(booking=booking, slot=slot, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("Rebooked. Your new slot is below."))
     return redirect("tracking-driving", pk=booking.pk)

@@ -76,7 +76,7 @@ def test_gate_day_counts_states_waits_and_hourly_departures(gate):
     assert figures.hourly[9] == 1 and sum(figures.hourly) == 1
     assert (figures.capacity, figures.booked) == (10, 4)
     assert figures.slot_utilisation[0]["pct"] == 40
-    assert figures.fees == {"payments": 0, "collected": 0, "refunded": 0, "net": 0}
+    assert figures.fees == {"payments": 0, "collected": 0, "refunds": 0, "refunded": 0, "net": 0}
 
 
 def test_gate_day_sums_the_fees_paid_at_the_gate_that_day(gate, gate_staff):

@@ -64,7 +64,7 @@ def test_operator_creates_a_draft_with_cargo_and_a_container(client, owner, comp
 def test_a_bad_hs_code_shows_a_message_and_saves_nothing(client, owner, company):
     client.force_login(owner)
     response = client.post("/portal/declarations/new/", form_data(company, **{"cargo-0-hs_code": "7700"}))
-    assert response.status_code == 200
+    assert response.status_code == 400  # the service refused: the form again, with the refusal's status
     assert "Line 1" in response.content.decode()
     assert not Declaration.objects.exists()
 

@@ -331,20 +331,16 @@ def test_each_transition_declares_who_may_fire_it(owner, other_owner, draft, off
     assert not has_transition_perm(customs.approve_by_rule, officers["customs"])
 
 
-def test_a_receiver_refusing_the_submission_rolls_everything_back(owner, draft):
+def test_a_refused_fee_assessment_rolls_the_whole_submission_back(owner, draft):
     from cuakhau.errors import DomainError
     from cuakhau.transitions.models import TransitionLog
+    from declarations.fees.models import FeeSchedule
 
-    def refuse(**kwargs):
-        raise DomainError("no fee schedule")
-
+    FeeSchedule.objects.update(is_active=False)
     logged = TransitionLog.objects.count()
-    signals.declaration_submitted.connect(refuse)
-    try:
-        with pytest.raises(DomainError):
-            services.declaration_submit(actor=owner, declaration=draft)
-    finally:
-        signals.declaration_submitted.disconnect(refuse)
+    with pytest.raises(DomainError) as refused:
+        services.declaration_submit(actor=owner, declaration=draft)
+    assert refused.value.code == "no_fee_schedule"
     draft.refresh_from_db()
     assert (draft.state, draft.round, draft.reviews.count()) == ("draft", 0, 0)
     assert TransitionLog.objects.count() == logged

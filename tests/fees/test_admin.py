@@ -91,3 +91,32 @@ def test_the_collected_page_ignores_days_outside_the_calendar(
     response = client.get(f"/admin/fees/payment/collected/?{query}")
     assert response.status_code == 200
     assert "1.000.000 VND" in response.content.decode()  # the default range, today included
+
+
+def test_the_dashboard_the_admin_report_and_the_api_show_one_collected_table(
+    client, api_client, gate_manager, gate_staff, paid_and_cancelled
+):
+    """Paid 1,000,000 then refunded 400,000 at Hữu Nghị today: every reader shows those sums."""
+    from django.utils import timezone
+
+    from declarations.fees.selectors import today_at_gates
+    from queueing.dashboard import gate_day
+    from tests.factories import gate
+
+    Payment.objects.create(
+        fee=paid_and_cancelled, gate=paid_and_cancelled.declaration.gate, kind=PaymentKind.REFUND,
+        method="cash", amount=400_000, reason="part refund", by=gate_manager, provider_txn_id="refund-part",
+    )  # fmt: skip
+    expected = {"payments": 1, "collected": 1_000_000, "refunds": 1, "refunded": 400_000, "net": 600_000}
+
+    card = gate_day(gate("HUU_NGHI"), timezone.localdate()).fees
+    assert card == expected
+
+    api_client.force_authenticate(gate_staff)
+    row = api_client.get("/api/v1/fees/collected/?gate=HUU_NGHI").json()["results"][0]
+    assert {k: row[k] for k in expected} == expected
+    assert row["date"] == today_at_gates().isoformat()
+
+    client.force_login(gate_manager)
+    html = client.get("/admin/fees/payment/collected/").content.decode()
+    assert "600.000 VND" in html and "400.000 VND" in html

@@ -12,7 +12,6 @@ from declarations.fees.models import FeeSchedule, FeeState
 from declarations.fees.selectors import schedule_in_force
 from declarations.fees.services import fee_assess
 from declarations.models import Declaration
-from declarations.signals import declaration_submitted
 
 from .conftest import make_declaration
 
@@ -96,15 +95,26 @@ def test_the_fee_is_born_unpaid_with_its_birth_logged():
     assert [(e.transition, e.target) for e in history(fee)] == [("create", "unpaid")]
 
 
-def test_submission_signal_computes_the_fee_once_and_resubmission_keeps_it(owner, company):
+def test_submission_computes_the_fee_once_and_resubmission_keeps_it(owner, company, customs_officer):
+    from declarations.services import (
+        declaration_resubmit,
+        declaration_submit,
+        review_claim,
+        review_request_info,
+    )
+
     declaration = make_declaration(company=company, cargo=[(RUBBER, 12000)])
-    declaration_submitted.send(sender=Declaration, declaration=declaration, actor=owner)
-    assert declaration.fee.amount == 1_000_000
+    declaration_submit(actor=owner, declaration=declaration)
+    assert Declaration.objects.get(pk=declaration.pk).fee.amount == 1_000_000
 
     seeded().rates.filter(key="bulk_10_15t").update(amount=7_000_000)
+    review = declaration.reviews.get(agency="customs")
+    review_claim(actor=customs_officer, review=review)
+    review_request_info(actor=customs_officer, review=review, note="invoice?")
     declaration.cargo_lines.update(gross_kg=40000)  # edited while returned for information
-    declaration_submitted.send(sender=Declaration, declaration=declaration, actor=owner)
-    declaration.refresh_from_db()
+    declaration_resubmit(actor=owner, declaration=declaration)
+    declaration = Declaration.objects.get(pk=declaration.pk)
+    assert declaration.state != "returned"
     assert declaration.fee.amount == 1_000_000
 
 
@@ -119,11 +129,20 @@ def test_submitting_through_the_declarations_service_assesses_the_fee(owner, com
     assert declaration.fee.state == FeeState.UNPAID
 
 
-def test_a_failed_assessment_rolls_the_submission_back(owner, company):
-    services = pytest.importorskip("declarations.services")
+def test_a_submission_without_a_fee_schedule_fails_with_no_fee_schedule_and_rolls_back(owner, company):
+    from cuakhau.notifications.models import Notification
+    from cuakhau.transitions.models import TransitionLog
+    from declarations.services import declaration_submit
+
     declaration = make_declaration(company=company, direction="export", cargo=[("08109050", 1500)])
     FeeSchedule.objects.update(is_active=False)
-    with pytest.raises(DomainError):
-        services.declaration_submit(actor=owner, declaration=declaration)
+    logged = TransitionLog.objects.count()
+    with pytest.raises(DomainError) as refused:
+        declaration_submit(actor=owner, declaration=declaration)
+    assert refused.value.code == "no_fee_schedule"
+    assert declaration.planned_date.isoformat() in str(refused.value)
     declaration.refresh_from_db()
-    assert declaration.state == "draft"
+    assert (declaration.state, declaration.round, declaration.reviews.count()) == ("draft", 0, 0)
+    assert not hasattr(declaration, "fee")
+    assert TransitionLog.objects.count() == logged
+    assert not Notification.objects.exists()

@@ -286,3 +286,98 @@ def test_the_openapi_schema_documents_the_kiosk_and_its_device_key(gate_staff):
     assert {"deviceKey": []} in scan["security"]
     assert "ScanIn" in str(scan["requestBody"]) and "ScanOut" in str(scan["responses"])
     assert "/api/v1/kiosk/actions/" in schema["paths"]
+
+
+def _at_gate(moment, gate) -> str | None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(gate.timezone)).isoformat() if moment else None
+
+
+def test_the_scan_and_action_replies_have_their_documented_shape_exactly(device_client, device):
+    """Every key of the replies, in order, with values read back from the rows by hand."""
+    import datetime as dt
+
+    booking = make_booking(plate="12C-123.45", fee=100_000)
+    declaration, vehicle, gate = booking.declaration, booking.vehicle, booking.gate
+    driver = declaration.driver
+    body = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").json()
+
+    assert list(body) == [
+        "verdict", "verdict_label", "reason", "reason_code", "action", "action_label", "flags",
+        "fee_unpaid", "booking", "declaration", "vehicle", "driver", "candidates", "event", "gate",
+    ]  # fmt: skip
+    assert (body["verdict"], body["action"], body["action_label"]) == ("allow", "admit", "Admit to the yard")
+    assert body["verdict_label"] and body["reason"] and body["reason_code"]
+    assert (body["flags"], body["fee_unpaid"], body["candidates"], body["gate"]) == ([], None, [], "HUU_NGHI")
+    assert body["event"] == GateEvent.objects.get().pk
+    start, end = booking.slot.start, booking.slot.end
+    assert body["booking"] == {
+        "id": booking.pk,
+        "state": "confirmed",
+        "state_label": "Confirmed",
+        "declaration": declaration.pk,
+        "slot": booking.slot_id,
+        "gate": "HUU_NGHI",
+        "ticket": booking.ticket,
+        "queue_position": None,
+        "window": {
+            "start": _at_gate(start, gate),
+            "end": _at_gate(end, gate),
+            "entry_opens": _at_gate(start - dt.timedelta(minutes=gate.early_margin_minutes), gate),
+            "entry_closes": _at_gate(end + dt.timedelta(minutes=gate.grace_minutes), gate),
+        },
+        "perishable": False,
+        "inspection_required": False,
+        "checked_in_at": None,
+        "called_at": None,
+    }
+    assert body["declaration"] == {
+        "id": declaration.pk,
+        "number": declaration.number,
+        "state": "cleared",
+        "state_label": "Cleared",
+        "channel": "green",
+        "channel_label": "Green",
+        "direction": declaration.direction,
+        "direction_label": str(declaration.get_direction_display()),
+        "planned_date": declaration.planned_date.isoformat(),
+    }
+    assert body["vehicle"] == {
+        "id": vehicle.pk,
+        "plate": "12C-123.45",
+        "plate_canonical": "12C12345",
+        "country": "VN",
+        "kind": vehicle.kind,
+        "kind_label": str(vehicle.get_kind_display()),
+        "trailer_plate": vehicle.trailer_plate,
+        "max_gross_kg": vehicle.max_gross_kg,
+    }
+    assert body["driver"] == {
+        "id": driver.pk,
+        "full_name": driver.full_name,
+        "nationality": driver.nationality,
+        "id_number": driver.id_number,
+        "licence_number": driver.licence_number,
+    }
+
+    done = device_client.post(ACTIONS, {"event": body["event"], "action": "admit"}, format="json").json()
+    booking.refresh_from_db()
+    assert list(done) == ["state", "state_label", "action", "event", "booking"]
+    assert (done["state"], done["state_label"], done["action"]) == ("in_yard", "In the yard", "admit")
+    assert done["event"] == GateEvent.objects.latest("pk").pk != body["event"]
+    assert done["booking"] == {
+        **body["booking"],
+        "state": "in_yard",
+        "state_label": "In the yard",
+        "queue_position": 1,
+        "checked_in_at": _at_gate(booking.checked_in_at, gate),
+    }
+
+
+def test_a_scan_without_a_booking_has_nulls_and_candidates(device_client, device):
+    make_booking(plate="12C-123.45")
+    body = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.46"}, format="json").json()
+    assert body["candidates"] == ["12C-123.45"]
+    assert [body[k] for k in ("booking", "declaration", "vehicle", "driver")] == [None] * 4
+    assert body["action"] is None and body["action_label"] is None

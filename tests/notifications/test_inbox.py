@@ -177,11 +177,19 @@ def test_marking_read_in_the_portal_one_and_all(client) -> None:  # type: ignore
 
 def test_marking_read_refuses_another_users_notification_and_foreign_redirects(client) -> None:  # type: ignore[no-untyped-def]
     (theirs,) = delivered(recipient())
-    client.force_login(recipient())
-    response = client.post(reverse("notifications-read", args=[theirs.pk]), {"next": "https://evil.example/"})
-    assert response["Location"] == reverse("notifications-inbox")
+    me = recipient()
+    (mine,) = delivered(me)
+    client.force_login(me)
+    response = client.post(reverse("notifications-read", args=[theirs.pk]), {"next": "/portal/"})
+    assert response.status_code == 404  # like the API: another user's notification does not exist
+    from django.utils import translation
+
+    with translation.override("vi"):  # the reader's language
+        assert translation.gettext("No such notification.") in response.content.decode()
     theirs.refresh_from_db()
     assert theirs.read_at is None
+    response = client.post(reverse("notifications-read", args=[mine.pk]), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("notifications-inbox")
 
 
 def test_the_settings_page_is_the_users_channel_and_language_form(client) -> None:  # type: ignore[no-untyped-def]

@@ -52,7 +52,7 @@ def test_sign_up_registers_the_company_logs_in_and_lands_on_the_portal(client):
 def test_sign_up_with_a_bad_tax_code_shows_the_error_beside_the_field(client):
     response = client.post("/accounts/signup/", {**SIGN_UP, "tax_code": "49002468"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # the service refused: the form again, with the refusal's status
     page = response.content.decode()
     assert 'id="error-tax_code"' in page
     assert "10 digits" in page
@@ -214,7 +214,7 @@ def test_a_refused_vehicle_edit_shows_the_error_and_keeps_the_stored_plate(clien
 
     response = client.post(f"/portal/vehicles/{vehicle.pk}/", {"plate": "12c 999 88", "kind": "truck"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already registered" in str(response.context["form"].errors["plate"])
     assert response.context["vehicle"].plate == "12C-123.45"  # the heading names the stored plate
     vehicle.refresh_from_db()
