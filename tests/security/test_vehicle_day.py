@@ -173,3 +173,29 @@ def test_a_declaration_booked_again_is_told_to_rebook_on_its_own_day_or_another(
     )
     assert [Slot.objects.get(pk=s.pk).booked for s in (same_day, next_day)] == [0, 0]
     assert Booking.objects.filter(declaration=declaration).count() == 1
+
+
+def test_a_rebook_is_refused_only_for_a_live_booking_of_the_truck_on_that_very_day(company, gate, owner):
+    """The truck's bookings the day before and the day after, and a cancelled one on the day,
+    do not hold the day a booking moves to."""
+    first, cancelled, after, moving = (make_declaration(company) for _ in range(4))
+    for declaration in (cancelled, after, moving):
+        declaration.vehicle = first.vehicle
+        declaration.save(update_fields=["vehicle"])
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+
+    def on(offset: int, hour: int) -> Slot:
+        return make_slot(gate, start=_local(gate, day + dt.timedelta(days=offset), hour))
+
+    services.booking_create(declaration=first, slot=on(-1, 23), actor=owner)  # the evening before
+    services.booking_create(declaration=after, slot=on(1, 0), actor=owner)  # just after midnight
+    services.booking_cancel(
+        booking=services.booking_create(declaration=cancelled, slot=on(0, 8), actor=owner), actor=owner
+    )
+    booking = services.booking_create(declaration=moving, slot=on(2, 8), actor=owner)
+    target = on(0, 12)
+
+    services.booking_rebook(booking=booking, slot=target, actor=owner)
+
+    assert Booking.objects.get(pk=booking.pk).slot_id == target.pk
+    assert Slot.objects.get(pk=target.pk).booked == 1
