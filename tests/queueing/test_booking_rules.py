@@ -646,3 +646,24 @@ def test_a_place_taken_between_the_checks_and_the_update_refuses_the_rebook(
         1,
     )
     assert not _logs(booking, "move").exists()
+
+
+def test_a_booking_logs_who_made_it_or_what_did(company, owner, gate):
+    by_person = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=owner
+    )
+    by_system = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=None, actor_label="waitlist"
+    )
+    assert [
+        (log.actor_id, log.actor_label, log.source, log.target)
+        for log in (_log(by_person, "create"), _log(by_system, "create"))
+    ] == [(owner.pk, "", "", "confirmed"), (None, "waitlist", "", "confirmed")]
+
+
+def test_a_plain_green_declarations_booking_needs_no_inspection_and_is_not_perishable(company, owner, gate):
+    declaration = make_declaration(company, perishable=False, channel="green")
+    booking = Booking.objects.get(
+        pk=services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner).pk
+    )
+    assert (booking.perishable, booking.inspection_required) == (False, False)
