@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cuakhau.errors import Conflict, DomainError, NotFound
@@ -667,3 +669,17 @@ def test_a_plain_green_declarations_booking_needs_no_inspection_and_is_not_peris
         pk=services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner).pk
     )
     assert (booking.perishable, booking.inspection_required) == (False, False)
+
+
+def test_a_full_slot_is_refused_by_reading_alone(company, owner, gate):
+    """In a rush most attempts meet a full slot: they are answered from the slot's row, before any
+    transaction, lock or write (the conditional UPDATE still decides for the others)."""
+    slot = make_slot(gate, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    declaration = make_declaration(company)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as err:
+        services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    assert err.value.code == "slot_full"
+    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in queries.captured_queries]
+    assert set(statements) == {"SELECT"}, statements
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
