@@ -13,6 +13,7 @@ from django.utils import timezone
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.notifications.models import Notification
 from cuakhau.transitions.models import TransitionLog
+from declarations.models import Declaration
 from queueing import rules, services
 from queueing.models import Booking, BookingState, Slot
 from queueing.rules import TICKET_PREFIX
@@ -683,3 +684,21 @@ def test_a_full_slot_is_refused_by_reading_alone(company, owner, gate):
     statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in queries.captured_queries]
     assert set(statements) == {"SELECT"}, statements
     assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_booking_goes_by_the_declarations_state_in_the_database_not_the_callers_copy(company, owner, gate):
+    """The caller's copy may be older than the row: the state that counts is read under the lock."""
+    submitted_since = make_declaration(company, state="draft")
+    Declaration.objects.filter(pk=submitted_since.pk).update(state="submitted")
+    booking = services.booking_create(declaration=submitted_since, slot=make_slot(gate), actor=owner)
+    assert booking.state == BookingState.CONFIRMED
+
+    cancelled_since = make_declaration(company)
+    Declaration.objects.filter(pk=cancelled_since.pk).update(state="cancelled")
+    slot = make_slot(gate)
+    assert _refusal(lambda: services.booking_create(declaration=cancelled_since, slot=slot, actor=owner)) == (
+        Conflict,
+        "declaration_not_bookable",
+        "Only a submitted, under-review or cleared declaration can book (it is Cancelled).",
+    )
+    assert Slot.objects.get(pk=slot.pk).booked == 0
