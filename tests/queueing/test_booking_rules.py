@@ -702,3 +702,16 @@ def test_a_booking_goes_by_the_declarations_state_in_the_database_not_the_caller
         "Only a submitted, under-review or cleared declaration can book (it is Cancelled).",
     )
     assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_a_slot_starting_this_very_moment_is_already_past(company, owner, gate, booking):
+    slot = make_slot(gate, hours_ahead=5)
+    with time_machine.travel(slot.start, tick=False):
+        assert _refusal(
+            lambda: services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+        ) == (Conflict, "slot_past", "This slot has already started; pick a later one.")
+        assert (
+            _refusal(lambda: services.booking_rebook(booking=booking, slot=slot, actor=owner))[1]
+            == "slot_past"
+        )
+    assert Slot.objects.get(pk=slot.pk).booked == 0
