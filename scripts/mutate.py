@@ -47,7 +47,12 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "bookings": (
         "queueing/services/bookings.py",
-        ["tests/queueing/test_booking_rules.py", "tests/queueing/test_capacity.py"],
+        [
+            "tests/queueing/test_booking_rules.py",
+            "tests/queueing/test_capacity.py",
+            "tests/queueing/test_waitlist_and_sweeps.py",
+            "tests/security/test_vehicle_day.py",
+        ],
     ),
     "notification_claim": ("cuakhau/notifications/services.py", ["tests/notifications/test_outbox.py"]),
 }
@@ -60,6 +65,8 @@ ONLY: dict[str, list[str]] = {
         for f in (
             "_check_bookable",
             "_check_company_cap",
+            "_check_vehicle_day",
+            "_vehicle_day_holder",
             "_lock_company",
             "booking_create",
             "_locked_booking",
@@ -97,7 +104,8 @@ PYTEST_ARGS = [
     "no:xdist",
     "-W",
     "ignore",
-    "--ds=mutate_settings",
+    "-p",
+    "mutate_plugin",
     "--reuse-db",
 ]
 STATUS_LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -105,10 +113,15 @@ STATUS_LINE = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
 
 # Each pytest session mutmut starts (one per mutant) would otherwise build the test database
 # from the migrations again; a file database kept between sessions (`--reuse-db`) saves that.
-SETTINGS = """from cuakhau.settings import *  # noqa: F403
+# A pytest plugin names it once Django is set up (a settings module of its own cannot: importing
+# `cuakhau` starts Celery, which reads the settings while that module is still being imported).
+PLUGIN = """from django.conf import settings
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {{"NAME": {name!r}}}  # noqa: F405
+
+def pytest_configure(config):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {{}})["NAME"] = {name!r}
 """
 
 
@@ -120,7 +133,7 @@ def _setup_cfg(path: str, tests: list[str]) -> str:
         "[mutmut]\n"
         f"source_paths ={lines(SOURCE_PACKAGES)}\n"
         f"only_mutate ={lines([path])}\n"
-        f"also_copy ={lines([*ALSO_COPY, 'mutate_settings.py'])}\n"
+        f"also_copy ={lines([*ALSO_COPY, 'mutate_plugin.py'])}\n"
         f"pytest_add_cli_args_test_selection ={lines(tests)}\n"
         f"pytest_add_cli_args ={lines(PYTEST_ARGS)}\n" + f"do_not_mutate_patterns ={lines(LEFT_OUT)}\n"
     )
@@ -136,7 +149,7 @@ def _prepare(name: str, *, fresh: bool) -> Path:
         if not link.is_symlink():
             link.symlink_to(ROOT / entry)
     config = _setup_cfg(path, tests)
-    (work / "mutate_settings.py").write_text(SETTINGS.format(name=str(work / "test.sqlite3")))
+    (work / "mutate_plugin.py").write_text(PLUGIN.format(name=str(work / "test.sqlite3")))
     for stale in work.glob("test.sqlite3*"):  # migrations may have changed since the last run
         stale.unlink()
     cfg = work / "setup.cfg"

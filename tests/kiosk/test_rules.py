@@ -387,3 +387,20 @@ def test_a_booking_state_the_table_does_not_know_is_denied_with_its_flags():
     v = decide(booking)
     assert (v.verdict, v.reason_code, v.action, v.flags) == ("deny", "no_booking", None, ("perishable",))
     assert v.params["plate"] == booking.plate_canonical
+
+
+@pytest.mark.parametrize(
+    ("read", "limit", "shown"),
+    [
+        ("  12C-123.45 \n", 60, "12C-123.45"),  # one line, no edges
+        ("12C\t 123\n\n45", 60, "12C 123 45"),  # any run of blanks is one space
+        ("", 60, ""),
+        (None, 60, ""),
+        ("ABCDEFGHIJ", 10, "ABCDEFGHIJ"),  # exactly the limit: kept whole
+        ("ABCDEFGHIJK", 10, "ABCDEFGHI…"),  # one over: cut to limit - 1 and an ellipsis
+        ("X" * 61, None, "X" * 59 + "…"),  # the default limit is 60
+        ("X" * 60, None, "X" * 60),
+    ],
+)
+def test_a_read_is_shown_on_one_line_and_cut_to_its_limit(read, limit, shown):
+    assert (rules._shorten(read) if limit is None else rules._shorten(read, limit)) == shown

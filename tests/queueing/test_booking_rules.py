@@ -4,11 +4,16 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.notifications.models import Notification
 from cuakhau.transitions.models import TransitionLog
+from declarations.models import Declaration
 from queueing import rules, services
 from queueing.models import Booking, BookingState, Slot
 from queueing.rules import TICKET_PREFIX
@@ -495,3 +500,218 @@ def test_a_booking_copies_what_the_gate_needs_from_its_declaration(company, owne
     assert (booking.perishable, booking.inspection_required, booking.state) == (True, True, "confirmed")
     log = TransitionLog.objects.get(object_id=booking.pk, transition="create", target="confirmed")
     assert (log.actor_id, log.source) == (owner.pk, "")
+
+
+# --- what booking, cancelling and rebooking record and tell ------------------------------------
+def _logs(booking: Booking, transition: str):  # type: ignore[no-untyped-def]
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Booking), object_id=booking.pk, transition=transition
+    ).order_by("id")
+
+
+def _log(booking: Booking, transition: str) -> TransitionLog:
+    return _logs(booking, transition).get()
+
+
+def _keys(event: str, booking: Booking) -> set[str]:
+    return set(
+        Notification.objects.filter(event=event, subject_id=booking.pk).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+
+
+def test_a_booking_is_told_once_under_its_own_key(company, owner, gate):
+    booking = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=owner
+    )
+    assert _keys("booking.confirmed", booking) == {
+        f"booking.confirmed:booking:{booking.pk}:{booking.pk}:{owner.pk}:in_app"
+    }
+
+
+def test_a_cancel_by_a_person_logs_who_and_why_and_is_told_under_the_bookings_key(booking, owner):
+    services.booking_cancel(booking=booking, actor=owner, reason="truck broke down")
+    log = _log(booking, "cancel")
+    assert (log.actor_id, log.actor_label, log.source, log.target, log.note) == (
+        owner.pk,
+        "",
+        "confirmed",
+        "cancelled",
+        "truck broke down",
+    )
+    assert _keys("booking.cancelled", booking) == {
+        f"booking.cancelled:booking:{booking.pk}:{booking.pk}:{owner.pk}:in_app"
+    }
+
+
+def test_a_cancel_without_a_reason_records_and_tells_none(booking, owner):
+    services.booking_cancel(booking=booking, actor=owner)
+    booking.refresh_from_db()
+    assert (booking.close_reason, _log(booking, "cancel").note) == ("", "")
+    assert _told("booking.cancelled")[owner.pk].payload["note"] == ""
+
+
+def test_a_cancel_by_the_system_logs_what_did_it(booking):
+    services.booking_cancel(booking=booking, actor=None, actor_label="gate closure", reason="closed")
+    log = _log(booking, "cancel")
+    assert (log.actor_id, log.actor_label, log.note) == (None, "gate closure", "closed")
+
+
+def test_a_long_cancel_reason_is_kept_whole_in_the_log_and_cut_to_200_on_the_booking(booking, owner):
+    reason = "the truck broke down on the way; " * 8  # 264 characters
+    services.booking_cancel(booking=booking, actor=owner, reason=reason)
+    booking.refresh_from_db()
+    assert booking.close_reason == reason[:200] and len(booking.close_reason) == 200
+    assert _log(booking, "cancel").note == reason
+    assert _told("booking.cancelled")[owner.pk].payload["note"] == reason
+
+
+def test_a_quiet_cancel_tells_no_one_but_still_frees_the_place(booking, owner):
+    services.booking_cancel(booking=booking, actor=owner, quiet=True)
+    assert not Notification.objects.filter(event="booking.cancelled").exists()
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+def test_a_rebook_logs_the_move_from_slot_to_slot_and_is_told_under_a_key_of_the_new_slot(
+    booking, owner, gate
+):
+    old = booking.slot_id
+    first, second = make_slot(gate, hours_ahead=30), make_slot(gate, hours_ahead=50)
+    services.booking_rebook(booking=booking, slot=first, actor=owner)
+    services.booking_rebook(booking=booking, slot=second, actor=owner)
+    assert [
+        (log.actor_id, log.actor_label, log.source, log.target, log.note) for log in _logs(booking, "move")
+    ] == [
+        (owner.pk, "", "confirmed", "confirmed", f"rebook {old}→{first.pk}"),
+        (owner.pk, "", "confirmed", "confirmed", f"rebook {first.pk}→{second.pk}"),
+    ]
+    assert _keys("booking.confirmed", booking) == {
+        f"booking.confirmed:booking:{booking.pk}:{booking.pk}:{owner.pk}:in_app",
+        f"booking.confirmed:booking:{booking.pk}:{booking.pk}:{first.pk}:{owner.pk}:in_app",
+        f"booking.confirmed:booking:{booking.pk}:{booking.pk}:{second.pk}:{owner.pk}:in_app",
+    }
+
+
+def test_a_rebook_by_the_system_logs_what_did_it(booking, gate):
+    services.booking_rebook(
+        booking=booking, slot=make_slot(gate, hours_ahead=30), actor=None, actor_label="waitlist"
+    )
+    log = _log(booking, "move")
+    assert (log.actor_id, log.actor_label) == (None, "waitlist")
+
+
+def _someone_takes_the_last_place_first(monkeypatch, slot: Slot) -> None:  # type: ignore[no-untyped-def]
+    """Another booker takes the slot's last place between this booking's checks and its UPDATE
+    (a race the checks cannot see): the conditional UPDATE is the one that decides. The stand-in
+    runs in the booking's own transaction, so the refusal's rollback undoes it too."""
+    from queueing.services import bookings
+
+    take_place = bookings.take_place
+
+    def racing(slot_id: int) -> bool:
+        Slot.objects.filter(pk=slot.pk).update(booked=F("capacity"))
+        return take_place(slot_id)
+
+    monkeypatch.setattr(bookings, "take_place", racing)
+
+
+def test_a_place_taken_between_the_checks_and_the_update_refuses_the_booking(
+    company, owner, gate, monkeypatch
+):
+    slot = make_slot(gate, capacity=2)
+    declaration = make_declaration(company)
+    _someone_takes_the_last_place_first(monkeypatch, slot)
+    assert _refusal(lambda: services.booking_create(declaration=declaration, slot=slot, actor=owner)) == (
+        Conflict,
+        "slot_full",
+        "This slot is full.",
+    )
+    assert not Booking.objects.filter(declaration=declaration).exists()
+    assert not Notification.objects.filter(event="booking.confirmed").exists()
+
+
+def test_a_place_taken_between_the_checks_and_the_update_refuses_the_rebook(
+    booking, owner, gate, monkeypatch
+):
+    old = booking.slot_id
+    target = make_slot(gate, hours_ahead=30, capacity=2)
+    _someone_takes_the_last_place_first(monkeypatch, target)
+    assert _refusal(lambda: services.booking_rebook(booking=booking, slot=target, actor=owner)) == (
+        Conflict,
+        "slot_full",
+        "This slot is full.",
+    )
+    booking.refresh_from_db()
+    assert (booking.slot_id, booking.slot_start, Slot.objects.get(pk=old).booked) == (
+        old,
+        booking.slot.start,
+        1,
+    )
+    assert not _logs(booking, "move").exists()
+
+
+def test_a_booking_logs_who_made_it_or_what_did(company, owner, gate):
+    by_person = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=owner
+    )
+    by_system = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=None, actor_label="waitlist"
+    )
+    assert [
+        (log.actor_id, log.actor_label, log.source, log.target)
+        for log in (_log(by_person, "create"), _log(by_system, "create"))
+    ] == [(owner.pk, "", "", "confirmed"), (None, "waitlist", "", "confirmed")]
+
+
+def test_a_plain_green_declarations_booking_needs_no_inspection_and_is_not_perishable(company, owner, gate):
+    declaration = make_declaration(company, perishable=False, channel="green")
+    booking = Booking.objects.get(
+        pk=services.booking_create(declaration=declaration, slot=make_slot(gate), actor=owner).pk
+    )
+    assert (booking.perishable, booking.inspection_required) == (False, False)
+
+
+def test_a_full_slot_is_refused_by_reading_alone(company, owner, gate):
+    """In a rush most attempts meet a full slot: they are answered from the slot's row, before any
+    transaction, lock or write (the conditional UPDATE still decides for the others)."""
+    slot = make_slot(gate, capacity=1)
+    services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+    declaration = make_declaration(company)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as err:
+        services.booking_create(declaration=declaration, slot=slot, actor=owner)
+    assert err.value.code == "slot_full"
+    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in queries.captured_queries]
+    assert set(statements) == {"SELECT"}, statements
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_booking_goes_by_the_declarations_state_in_the_database_not_the_callers_copy(company, owner, gate):
+    """The caller's copy may be older than the row: the state that counts is read under the lock."""
+    submitted_since = make_declaration(company, state="draft")
+    Declaration.objects.filter(pk=submitted_since.pk).update(state="submitted")
+    booking = services.booking_create(declaration=submitted_since, slot=make_slot(gate), actor=owner)
+    assert booking.state == BookingState.CONFIRMED
+
+    cancelled_since = make_declaration(company)
+    Declaration.objects.filter(pk=cancelled_since.pk).update(state="cancelled")
+    slot = make_slot(gate)
+    assert _refusal(lambda: services.booking_create(declaration=cancelled_since, slot=slot, actor=owner)) == (
+        Conflict,
+        "declaration_not_bookable",
+        "Only a submitted, under-review or cleared declaration can book (it is Cancelled).",
+    )
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_a_slot_starting_this_very_moment_is_already_past(company, owner, gate, booking):
+    slot = make_slot(gate, hours_ahead=5)
+    with time_machine.travel(slot.start, tick=False):
+        assert _refusal(
+            lambda: services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
+        ) == (Conflict, "slot_past", "This slot has already started; pick a later one.")
+        assert (
+            _refusal(lambda: services.booking_rebook(booking=booking, slot=slot, actor=owner))[1]
+            == "slot_past"
+        )
+    assert Slot.objects.get(pk=slot.pk).booked == 0

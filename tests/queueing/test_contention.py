@@ -1,6 +1,7 @@
 """Capacity is never exceeded, on PostgreSQL and on SQLite: 500 concurrent attempts at a 50-place
 slot, 40 concurrent rebooks into a 10-place slot; two call-forward runners never call a truck twice;
-a slot closed during a booking takes no place (PostgreSQL: SQLite serialises the two writers)."""
+a slot closed during a booking takes no place, and a rebook checks the cap under its company's
+lock (PostgreSQL: SQLite serialises the writers)."""
 
 from __future__ import annotations
 
@@ -155,3 +156,35 @@ def test_a_slot_closed_while_a_booking_is_being_made_takes_no_place(gate, compan
     slot.refresh_from_db()
     assert (slot.is_closed, slot.booked) == (True, 0)
     assert not Booking.objects.filter(slot=slot).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rebook_counts_its_companys_bookings_under_the_companys_lock(gate, company, owner):
+    """Like a booking, a rebook checks the company's daily cap holding the company's row, so a
+    booking of the same company made meanwhile cannot pass the cap alongside it: while another
+    connection holds that row, the rebook waits, then moves."""
+    booking = services.booking_create(
+        declaration=make_declaration(company), slot=make_slot(gate), actor=owner
+    )
+    target = make_slot(gate, hours_ahead=30)
+    outcome: dict[str, object] = {}
+
+    def rebook() -> None:
+        try:
+            outcome["moved_to"] = services.booking_rebook(booking=booking, slot=target, actor=owner).slot_id
+        except Exception as exc:  # reported by the assertions below
+            outcome["error"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    mover = threading.Thread(target=rebook)
+    with transaction.atomic():
+        list(Company.objects.select_for_update().filter(pk=company.pk))  # the rebook will wait here
+        mover.start()
+        _wait_until_a_connection_waits_for_a_lock(outcome)
+        assert outcome == {}  # still waiting
+    mover.join(30)
+
+    assert outcome == {"moved_to": target.pk}
+    assert Booking.objects.get(pk=booking.pk).slot_id == target.pk

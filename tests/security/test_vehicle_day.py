@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cuakhau.errors import Conflict
-from queueing import services
-from queueing.models import Booking
+from queueing import rules, services
+from queueing.models import Booking, Slot
 from queueing.rules import new_ticket
 from tests.queueing.conftest import make_declaration, make_slot
 
@@ -108,3 +109,93 @@ def test_the_database_refuses_two_live_bookings_of_one_plate_on_one_day(two_trip
             ticket=new_ticket(),
             **{**fields, "slot_start": slot.start + dt.timedelta(hours=3)},
         )
+
+
+def _local(gate, day: dt.date, hour: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=rules.gate_zone(gate))
+
+
+def _refused(call) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(Conflict) as caught:
+        call()
+    return caught.value.code, str(caught.value)
+
+
+def test_the_refusal_names_the_plate_ticket_declaration_gate_and_the_gates_local_time(two_trips, gate, owner):
+    """Booking or rebooking onto the truck's day: the same words, the holder's time at its gate
+    (a gate on Beijing time says 08:00 where Hanoi's clock says 07:00)."""
+    first, second = two_trips
+    gate.timezone = "Asia/Shanghai"
+    gate.save(update_fields=["timezone"])
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    held = services.booking_create(
+        declaration=first, slot=make_slot(gate, start=_local(gate, day, 8)), actor=owner
+    )
+    afternoon = make_slot(gate, start=_local(gate, day, 15))
+    expected = (
+        "vehicle_already_booked",
+        f"The vehicle {first.vehicle.plate} already has a live booking that day: ticket {held.ticket}, "
+        f"declaration {first.number}, {gate.name} at 08:00. Cancel or rebook that one first.",
+    )
+
+    assert (
+        _refused(lambda: services.booking_create(declaration=second, slot=afternoon, actor=owner)) == expected
+    )
+
+    moving = services.booking_create(
+        declaration=second,
+        slot=make_slot(gate, start=_local(gate, day + dt.timedelta(days=1), 9)),
+        actor=owner,
+    )
+    assert _refused(lambda: services.booking_rebook(booking=moving, slot=afternoon, actor=owner)) == expected
+    assert Slot.objects.get(pk=afternoon.pk).booked == 0
+
+
+def test_a_declaration_booked_again_is_told_to_rebook_on_its_own_day_or_another(company, gate, owner):
+    """The second booking of one declaration: the same answer whether the day asked for is the day
+    it holds (the holder found is itself) or another day (no holder that day)."""
+    declaration = make_declaration(company)
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+    services.booking_create(
+        declaration=declaration, slot=make_slot(gate, start=_local(gate, day, 8)), actor=owner
+    )
+    expected = ("already_booked", "This declaration already has a live booking; rebook it instead.")
+    same_day = make_slot(gate, start=_local(gate, day, 15))
+    next_day = make_slot(gate, start=_local(gate, day + dt.timedelta(days=1), 8))
+
+    assert (
+        _refused(lambda: services.booking_create(declaration=declaration, slot=same_day, actor=owner))
+        == expected
+    )
+    assert (
+        _refused(lambda: services.booking_create(declaration=declaration, slot=next_day, actor=owner))
+        == expected
+    )
+    assert [Slot.objects.get(pk=s.pk).booked for s in (same_day, next_day)] == [0, 0]
+    assert Booking.objects.filter(declaration=declaration).count() == 1
+
+
+def test_a_rebook_is_refused_only_for_a_live_booking_of_the_truck_on_that_very_day(company, gate, owner):
+    """The truck's bookings the day before and the day after, and a cancelled one on the day,
+    do not hold the day a booking moves to."""
+    first, cancelled, after, moving = (make_declaration(company) for _ in range(4))
+    for declaration in (cancelled, after, moving):
+        declaration.vehicle = first.vehicle
+        declaration.save(update_fields=["vehicle"])
+    day = timezone.localdate(timezone=rules.gate_zone(gate)) + dt.timedelta(days=2)
+
+    def on(offset: int, hour: int) -> Slot:
+        return make_slot(gate, start=_local(gate, day + dt.timedelta(days=offset), hour))
+
+    services.booking_create(declaration=first, slot=on(-1, 23), actor=owner)  # the evening before
+    services.booking_create(declaration=after, slot=on(1, 0), actor=owner)  # just after midnight
+    services.booking_cancel(
+        booking=services.booking_create(declaration=cancelled, slot=on(0, 8), actor=owner), actor=owner
+    )
+    booking = services.booking_create(declaration=moving, slot=on(2, 8), actor=owner)
+    target = on(0, 12)
+
+    services.booking_rebook(booking=booking, slot=target, actor=owner)
+
+    assert Booking.objects.get(pk=booking.pk).slot_id == target.pk
+    assert Slot.objects.get(pk=target.pk).booked == 1
