@@ -91,6 +91,7 @@ class Truck:
     estimate_minutes: int | None = None
     estimate_basis: str = ""
     estimate_beyond_today: bool = False
+    cleared_at_check_in: bool | None = None  # its declaration already cleared when it checked in
     inspected_at: dt.datetime | None = None
     called_at: dt.datetime | None = None
     departed_at: dt.datetime | None = None
@@ -566,7 +567,8 @@ class Engine:
                 world.bays[world.bays.index(min(world.bays))] = start + dt.timedelta(minutes=minutes)
                 self.at(start, "inspect_start", truck)
                 self.at(start + dt.timedelta(minutes=minutes), "inspect_end", truck)
-            if result.booking.declaration.state == DeclarationState.CLEARED:
+            truck.cleared_at_check_in = result.booking.declaration.state == DeclarationState.CLEARED
+            if truck.cleared_at_check_in:
                 self._tick_soon(truck.plan.gate)  # not cleared: its decision will tick
             return
         code = verdict.reason_code
