@@ -27,7 +27,7 @@ HOURLY_FIELDS = ["hour", "arrivals", "checked_in", "occupancy", "occupancy_max",
 TRUCK_FIELDS = [
     "truck", "gate", "day", "direction", "perishable", "channel", "outcome", "slot_start", "arrived_at",
     "checked_in_at", "inspected_at", "called_at", "departed_at", "wait_minutes", "estimate_minutes",
-    "estimate_basis", "estimate_beyond_today",
+    "estimate_basis", "estimate_beyond_today", "cleared_at_check_in",
 ]  # fmt: skip
 
 
@@ -124,7 +124,13 @@ def _honest_wait(trucks: list[Truck], end: dt.datetime) -> dict[str, Any]:
     error = real wait − estimate (minutes): positive means the estimate under-promised. A truck
     still waiting at the end has a wait of at least (end − check-in); if even that exceeds its
     estimate it counts as under-promised.
+
+    `by_clearance` splits the judged trucks by whether their declaration was already cleared when
+    they checked in: the estimate counts the trucks ahead and the partner's pace, not the truck's
+    own pending reviews, so the split shows which part of the wait it leaves out.
     """
+    split: dict[str, list[float]] = {"cleared": [], "pending": []}
+    split_censored: Counter = Counter()
     errors: list[float] = []
     under = over = 0
     censored_under = 0
@@ -144,12 +150,15 @@ def _honest_wait(trucks: list[Truck], end: dt.datetime) -> dict[str, Any]:
             no_estimate += 1
             continue
         wait = wait_minutes(truck)
+        group = "cleared" if getattr(truck, "cleared_at_check_in", False) else "pending"
         if wait is None:
             if _minutes(end - truck.checked_in_at) > truck.estimate_minutes:
                 censored_under += 1
+                split_censored[group] += 1
             continue
         error = round(wait - truck.estimate_minutes, 1)
         errors.append(error)
+        split[group].append(error)
         under += error > 0
         over += error <= 0
     judged = len(errors) + censored_under
@@ -165,6 +174,16 @@ def _honest_wait(trucks: list[Truck], end: dt.datetime) -> dict[str, Any]:
         "beyond_today": beyond,
         "beyond_today_but_crossed_same_day": beyond_crossed_same_day,
         "basis": dict(basis),
+        "by_clearance": {
+            group: {
+                "with_estimate": len(values),
+                "judged": len(values) + split_censored[group],
+                "error_p50": percentile(values, 50),
+                "error_p90": percentile(values, 90),
+                "under_promised": sum(e > 0 for e in values) + split_censored[group],
+            }
+            for group, values in split.items()
+        },
     }
 
 
@@ -276,6 +295,7 @@ def truck_row(truck: Truck, zone: Any) -> dict[str, Any]:
         "estimate_minutes": truck.estimate_minutes,
         "estimate_basis": truck.estimate_basis,
         "estimate_beyond_today": truck.estimate_beyond_today,
+        "cleared_at_check_in": truck.cleared_at_check_in,
     }
 
 

@@ -110,6 +110,7 @@ def _truck(row: dict[str, Any]) -> Any:
         estimate_minutes=int(row["estimate_minutes"]) if row["estimate_minutes"] else None,
         estimate_basis=row["estimate_basis"],
         estimate_beyond_today=row["estimate_beyond_today"] == "True",
+        cleared_at_check_in=row.get("cleared_at_check_in") == "True",
     )
 
 

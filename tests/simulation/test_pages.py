@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db
 HOURS = [f"2026-12-14T{h:02d}:00:00+07:00" for h in range(24)]
 
 
-def _report(*, departed: int, occupancy: list[int], wait_p90: float) -> dict:
-    """A report of the shape a run writes, with figures chosen by hand."""
+def _report(
+    *, departed: int, occupancy: list[int], wait_p90: float, by_clearance: dict | None = None
+) -> dict:
+    """A report of the shape a run writes, with figures chosen by hand (`by_clearance` only in
+    reports of runs that split the honest-wait check)."""
     zeros = [0] * 24
     return {
         "params": Params(gate="HUU_NGHI").as_dict(),
@@ -60,6 +63,7 @@ def _report(*, departed: int, occupancy: list[int], wait_p90: float) -> dict:
             "under_promised": 3,
             "no_estimate": 0,
             "beyond_today": 0,
+            **({"by_clearance": by_clearance} if by_clearance else {}),
         },  # fmt: skip
     }
 
@@ -139,7 +143,15 @@ def test_a_scenario_is_shown_beside_its_baseline_with_charts_made_on_the_server(
     baseline = _done("baseline", _report(departed=90, occupancy=[0] * 12 + [40] + [0] * 11, wait_p90=30.0))
     squeezed = _done(
         "partner 300",
-        _report(departed=60, occupancy=[0] * 12 + [200] + [0] * 11, wait_p90=300.0),
+        _report(
+            departed=60,
+            occupancy=[0] * 12 + [200] + [0] * 11,
+            wait_p90=300.0,
+            by_clearance={
+                "cleared": {"error_p50": -4.0, "error_p90": 2.0, "under_promised": 1, "judged": 50},
+                "pending": {"error_p50": 45.0, "error_p90": 95.0, "under_promised": 9, "judged": 10},
+            },
+        ),
         baseline=baseline,
     )
     client.force_login(manager)
@@ -151,6 +163,11 @@ def test_a_scenario_is_shown_beside_its_baseline_with_charts_made_on_the_server(
     assert page.count("<svg") == 4  # occupancy and waits, for each
     departed = re.findall(r'class="sim-departed">(\d+)<', page)
     assert departed == ["90", "60"]
+    # The honest-wait check split by clearance at check-in, where the run's report has it (the
+    # baseline's older report has not: nothing is shown for it).
+    assert page.count("Already cleared at check-in") == 1
+    assert "p50 -4, p90 2; waited longer than shown: 1 of 50" in page
+    assert "p50 45, p90 95; waited longer than shown: 9 of 10" in page
     # Same scale on both sides: the bar of 200 reaches the top (the axis is 200); the bar of 40
     # is a fifth of it. The plot is 170 px high (200 − 22 − 8).
     heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)"', page) if float(h) > 0]

@@ -21,16 +21,17 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(DAY, dt.time(hour, minute), tzinfo=ZONE)
 
 
-def truck(arrived, called=None, departed=None, estimate=None, beyond=False):  # type: ignore[no-untyped-def]
+def truck(arrived, called=None, departed=None, estimate=None, beyond=False, cleared=False):  # type: ignore[no-untyped-def]
     return SimpleNamespace(
         arrived_at=arrived, checked_in_at=arrived, called_at=called, departed_at=departed,
         estimate_minutes=estimate, estimate_basis="partner", estimate_beyond_today=beyond,
+        cleared_at_check_in=cleared,
     )  # fmt: skip
 
 
 TRUCKS = [
     truck(at(8, 10), called=at(8, 40), departed=at(8, 55), estimate=20),  # waited 30, shown 20
-    truck(at(8, 20), called=at(10, 5), departed=at(10, 15), estimate=120),  # waited 105, shown 120
+    truck(at(8, 20), called=at(10, 5), departed=at(10, 15), estimate=120, cleared=True),  # 105 vs 120
     truck(at(9, 50), called=None, estimate=60),  # still waiting at midnight: 850 min so far
 ]
 
@@ -57,6 +58,12 @@ def test_the_honest_wait_check_compares_the_shown_estimate_with_the_real_wait():
     assert check["error_p50"] == -15 and check["error_p90"] == 10
     assert check["under_promised"] == 2 and check["still_waiting_beyond_estimate"] == 1
     assert check["under_promised_share"] == round(2 / 3, 3)
+    # Split by clearance at check-in: the cleared truck waited less than shown; both trucks whose
+    # reviews were still pending waited longer (one of them is still waiting).
+    cleared, pending = check["by_clearance"]["cleared"], check["by_clearance"]["pending"]
+    assert (cleared["judged"], cleared["under_promised"], cleared["error_p50"]) == (1, 0, -15)
+    assert (pending["judged"], pending["with_estimate"], pending["under_promised"]) == (2, 1, 2)
+    assert pending["error_p50"] == 10
 
 
 def test_trucks_of_all_gates_are_split_by_their_typical_traffic_and_add_up():

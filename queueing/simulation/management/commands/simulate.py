@@ -187,6 +187,16 @@ class Command(BaseCommand):
             f"under-promised {h['under_promised']} ({_pct(h['under_promised_share'])}), "
             f"no estimate {h['no_estimate']}, 'not today' {h['beyond_today']}"
         )
+        split = h.get("by_clearance") or {}
+        if split:
+            lines.append(
+                "  by clearance at check-in: "
+                + "  ".join(
+                    f"{label} p50 {_num(split[key]['error_p50'])} p90 {_num(split[key]['error_p90'])} "
+                    f"(under-promised {split[key]['under_promised']} of {split[key]['judged']})"
+                    for key, label in (("cleared", "cleared"), ("pending", "clearance pending"))
+                )
+            )
         for line in lines:
             console.print(line)
 
