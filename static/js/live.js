@@ -3,7 +3,9 @@
 // only adds what htmx's markup cannot say without eval (Content-Security-Policy):
 // 1. a part marked data-live-visible asks nothing while the tab is in the background, and is
 //    refreshed (its "live-refresh" trigger) when the tab comes back;
-// 2. a refresh answered by a redirect (the session ended: the login page) is not swapped into
+// 2. every htmx request names the page's language (?lang=), so a part comes back in the language
+//    the page is in, whatever the cookie or the profile says;
+// 3. a refresh answered by a redirect (the session ended: the login page) is not swapped into
 //    the part; the page reloads and asks to log in.
 (function () {
   "use strict";
@@ -18,6 +20,12 @@
     document.querySelectorAll("[data-live-visible]").forEach(function (el) {
       window.htmx.trigger(el, "live-refresh");
     });
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    var lang = document.documentElement.lang;
+    var path = event.detail.path;
+    if (!lang || /[?&]lang=/.test(path)) { return; }
+    event.detail.path = path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang);
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
