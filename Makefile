@@ -46,9 +46,14 @@ test: install browser fonts
 	else echo "tests on $${DATABASE_URL:-SQLite (PostgreSQL not answering)}"; fi; \
 	TASKS_MODE=eager $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# Ruff's rules (imports at the top of modules included) and format, the floors and no import
+# cycle (scripts/check_imports.py), then mypy with the Django and DRF stubs on the apps
+# (pyproject.toml: [tool.ruff], [tool.mypy]; docs/architecture.md, "Imports and types").
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_imports.py
+	$(VENV)/bin/mypy
 
 fmt: install
 	$(VENV)/bin/ruff format .

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
 from django.conf import settings
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cuakhau.settings")
 
@@ -26,13 +28,11 @@ app.autodiscover_tasks(
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def _close_old_connections(sender=None, **kwargs):  # type: ignore[no-untyped-def]
+def _close_old_connections(sender: Any = None, **kwargs: Any) -> None:
     """Treat each task like a request: drop a connection that is broken or older than
     CONN_MAX_AGE, keep the rest (CELERY_DB_REUSE_MAX stops Celery closing it every task)."""
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return  # in-process: the caller's connection and transaction are not ours to close
-    from django.db import close_old_connections
-
     close_old_connections()
 
 

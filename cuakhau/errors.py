@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler
 class DomainError(Exception):
     """A rule of the domain said no. `code` is stable, `detail` is for people."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(self, detail: Any = "", *, code: str | None = None) -> None:

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from cuakhau.celery import app
+from cuakhau.tasks import heartbeat_age
+
 HEARTBEAT_STALE_SECONDS = 120
 
 
@@ -23,8 +26,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = "eager (in-process tasks)"
         checks["worker"] = "in-process"
     else:
-        from cuakhau.celery import app
-
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=1)
@@ -32,8 +33,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         try:
-            from cuakhau.tasks import heartbeat_age
-
             age = heartbeat_age() if checks["broker"] == "ok" else None
             if age is None:
                 checks["worker"] = "no heartbeat yet"

@@ -13,6 +13,7 @@ import importlib
 from typing import Any
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
@@ -21,8 +22,6 @@ def reseed_on_post_migrate(app_config: AppConfig, migration: str) -> None:
     module = importlib.import_module(f"{app_config.name}.migrations.{migration}")
 
     def _reseed(sender: Any = None, *, using: str = "default", apps: Any = None, **kwargs: Any) -> None:
-        from django.apps import apps as global_apps
-
         module.seed(apps or global_apps, None)
 
     post_migrate.connect(

@@ -370,7 +370,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # geolocation for our own pages only: the "I am driving" page (docs/tracking.md) asks for it, after consent.
-PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
+)
 API_DOCS_ENABLED = _env_bool("API_DOCS_ENABLED", DEBUG)
 # Hostile input: JSON nested deeper than this is refused with 400 (parser's depth limit).
 JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)

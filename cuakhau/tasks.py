@@ -8,18 +8,18 @@ used: on this kombu/redis-py pair a worker that answered a ping stopped consumin
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import redis
 from celery import shared_task
 from celery.signals import worker_ready
+
+from cuakhau.celery import app
 
 HEARTBEAT_KEY = "cuakhau:worker-heartbeat"
 
 
-def _redis():  # type: ignore[no-untyped-def]
-    import redis
-
-    from cuakhau.celery import app
-
+def _redis() -> redis.Redis:
     return redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
 
 
@@ -39,7 +39,7 @@ def worker_heartbeat() -> None:
 
 
 @worker_ready.connect
-def _stamp_on_start(**kwargs) -> None:  # type: ignore[no-untyped-def]
+def _stamp_on_start(**kwargs: Any) -> None:
     try:
         stamp_heartbeat()
     except Exception:  # the heartbeat must never stop a worker from starting

@@ -1,5 +1,7 @@
 """URL map. Each app owns its pages (`<app>/urls.py`) and its API (`<app>/api_urls.py`)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
@@ -20,7 +22,7 @@ class FaviconView(RedirectView):
 
     permanent = True
 
-    def get_redirect_url(self, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
         return static("favicon.ico")
 
 

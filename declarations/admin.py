@@ -219,8 +219,7 @@ class DocumentInline(ReadOnlyInline):
 
 class ReviewInline(ReadOnlyInline):
     model = AgencyReview
-    fields = ["agency", "state", "officer", "note", "ready_at", "due_at", "decided_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("agency", "state", "officer", "note", "ready_at", "due_at", "decided_at")
     show_change_link = True
 
 
@@ -319,8 +318,7 @@ class AgencyReviewAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     list_select_related = ["declaration", "declaration__gate", "declaration__vehicle", "officer"]
     list_per_page = 50
     actions = ["claim_selected", "approve_selected"]
-    fields = ["agency", "state", "officer", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("agency", "state", "officer", "note")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.with_overdue_first(selectors.reviews_for_user(request.user))
@@ -328,7 +326,7 @@ class AgencyReviewAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     def get_ordering(self, request: HttpRequest) -> list[str]:
         return ["overdue_rank", "ready_at", "id"]
 
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         shown = list(super().get_list_display(request))
         if selectors.officer_agency(request.user):
             shown.remove("agency")  # an officer's queue is one agency's

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from vehicles.models import Direction, Gate
+from vehicles.models import Direction, Driver, Gate, Vehicle
 
 from .models import DeliveryMode, DocumentKind
 
 
 class DeclarationForm(forms.Form):
-    vehicle = forms.ModelChoiceField(queryset=None, label=_("Vehicle"))  # type: ignore[arg-type]
-    driver = forms.ModelChoiceField(queryset=None, label=_("Driver"))  # type: ignore[arg-type]
+    # The company's own vehicles and drivers: the querysets are set per form in __init__.
+    vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), label=_("Vehicle"))
+    driver = forms.ModelChoiceField(queryset=Driver.objects.none(), label=_("Driver"))
     gate = forms.ModelChoiceField(
         queryset=Gate.objects.filter(is_active=True), to_field_name="code", label=_("Gate")
     )
@@ -28,8 +29,8 @@ class DeclarationForm(forms.Form):
 
     def __init__(self, *args: Any, company: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vehicle"].queryset = company.vehicles.all()
-        self.fields["driver"].queryset = company.drivers.all()
+        cast(forms.ModelChoiceField, self.fields["vehicle"]).queryset = company.vehicles.all()
+        cast(forms.ModelChoiceField, self.fields["driver"]).queryset = company.drivers.all()
 
 
 class CargoLineForm(forms.Form):

@@ -7,10 +7,12 @@ through `cuakhau.transitions.services.fire`, and notify after commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,9 @@ from cuakhau.accounts.roles import Agency
 from vehicles.models import Company, Direction, Driver, Gate, Vehicle
 
 from .codes import validate_container_number, validate_hs_code
+from .kinds import DocumentKind, RuleKind
+from .permissions import is_owner, may_decide
+from .rule_values import validate_rule_value
 
 MAX_REVIEW_TARGET_HOURS = 168  # a week: a longer target is a typo, not a promise
 
@@ -53,19 +58,15 @@ class DeliveryMode(models.TextChoices):
 
 # Who may fire a transition (django-fsm `permission=`). django-fsm does not enforce it when a
 # method is called: the services check `has_transition_perm` before firing.
-def _by_owner(instance: Declaration, user) -> bool:  # type: ignore[no-untyped-def]
-    from .selectors import is_owner
-
+def _by_owner(instance: Any, user: Any) -> bool:
     return is_owner(user, instance)
 
 
-def _by_officer(instance: AgencyReview, user) -> bool:  # type: ignore[no-untyped-def]
-    from .selectors import may_decide
-
+def _by_officer(instance: Any, user: Any) -> bool:
     return may_decide(user, instance)
 
 
-def _by_system(instance, user) -> bool:  # type: ignore[no-untyped-def]
+def _by_system(instance: Any, user: Any) -> bool:
     """Fired by the workflow itself (state sync, rules, sweeps, queueing), never by a person."""
     return False
 
@@ -150,7 +151,7 @@ class Declaration(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=S.UNDER_REVIEW, target=S.CLEARED, permission=_by_system)
-    def clear(self, *, validity) -> None:  # type: ignore[no-untyped-def]
+    def clear(self, *, validity: dt.timedelta) -> None:
         self.cleared_at = timezone.now()
         self.valid_until = self.cleared_at + validity
 
@@ -244,15 +245,6 @@ class Container(models.Model):
         return self.number
 
 
-class DocumentKind(models.TextChoices):
-    INVOICE = "invoice", _("Commercial invoice")
-    PACKING_LIST = "packing_list", _("Packing list")
-    PHYTOSANITARY = "phytosanitary", _("Phytosanitary certificate")
-    HEALTH = "health", _("Health certificate")
-    ORIGIN = "origin", _("Certificate of origin (C/O)")
-    OTHER = "other", _("Other")
-
-
 def document_path(instance: Document, filename: str) -> str:
     return f"declarations/{instance.declaration_id}/{filename}"
 
@@ -300,6 +292,9 @@ def overdue_q(now: Any) -> models.Q:
 
 
 class AgencyReview(ConcurrentTransitionMixin, models.Model):
+    # The declaration's reviews, read under lock with this one by the workflow services.
+    _all_reviews: list[AgencyReview]
+
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("declaration")
     )
@@ -338,7 +333,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         return f"{self.declaration} / {self.get_agency_display()}: {self.get_state_display()}"
 
     @transition(field=state, source=R.PENDING, target=R.IN_REVIEW, permission=_by_officer)
-    def claim(self, *, officer) -> None:  # type: ignore[no-untyped-def]
+    def claim(self, *, officer: Any) -> None:
         self.officer = officer
         self.claimed_at = timezone.now()
 
@@ -364,7 +359,7 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
         self.decided_at = timezone.now()
 
     @transition(field=state, source=R.INFO_REQUESTED, target=R.PENDING, permission=_by_system)
-    def reopen(self, *, ready_at=None, due_at=None) -> None:  # type: ignore[no-untyped-def]
+    def reopen(self, *, ready_at: dt.datetime | None = None, due_at: dt.datetime | None = None) -> None:
         self.officer = None
         self.claimed_at = None
         self.decided_at = None
@@ -391,16 +386,6 @@ class AgencyReview(ConcurrentTransitionMixin, models.Model):
 
 
 # --- routing and risk as data ----------------------------------------------------------------
-class RuleKind(models.TextChoices):
-    QUARANTINE_CHAPTERS = "quarantine_chapters", _("Quarantine HS chapters (replaces the default)")
-    QUARANTINE_PREFIXES = "quarantine_prefixes", _("Quarantine HS prefixes (added)")
-    RED_PREFIXES = "red_prefixes", _("Red channel: HS prefixes")
-    YELLOW_PREFIXES = "yellow_prefixes", _("Yellow channel: HS prefixes")
-    FIRST_DECLARATION_YELLOW = "first_declaration_yellow", _("Yellow channel: first declaration of a company")
-    SAMPLE_RED = "sample_red", _("Red channel: random sample rate")
-    REQUIRED_DOCUMENT = "required_document", _("Required document before submit")
-
-
 class RoutingRule(models.Model):
     """One routing or risk rule a manager edits in the admin; read by `declarations.rules`.
 
@@ -443,14 +428,10 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing / risk rules")
 
     def __str__(self) -> str:
-        where = self.gate.code if self.gate_id else "*"
+        where = self.gate.code if self.gate is not None else "*"
         return f"{self.get_kind_display()} [{where}] {self.value}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from .rules import validate_rule_value
-
         try:
             validate_rule_value(self.kind, self.value)
         except ValueError as exc:

@@ -14,9 +14,9 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cuakhau.accounts.roles import AGENCY_ROLE, Agency, Role, user_has_role
+from cuakhau.accounts.roles import Agency, Role, user_has_role
 from cuakhau.errors import NotAllowed, NotFound
-from vehicles.selectors import agency_for_user, company_for_user, gate_ids_for_user
+from vehicles.selectors import company_for_user, gate_ids_for_user
 
 from .models import (
     AWAITING_DECISION_STATES,
@@ -26,6 +26,8 @@ from .models import (
     ReviewState,
     overdue_q,
 )
+from .permissions import is_owner, may_decide, officer_agency
+from .rules import review_predecessors
 
 S = DeclarationState
 R = ReviewState
@@ -55,28 +57,8 @@ def company_operators(declaration: Declaration) -> list[Any]:
     )
 
 
-def officer_agency(user: Any) -> str:
-    """The agency of an officer (customs, border guard, quarantine); '' for anyone else."""
-    agency = agency_for_user(user)
-    if agency in Agency.values and user_has_role(user, AGENCY_ROLE[Agency(agency)]):
-        return agency
-    return ""
-
-
 def sees_all_reviews(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or user_has_role(user, Role.GATE_MANAGER)
-
-
-def is_owner(user: Any, declaration: Declaration) -> bool:
-    company = company_for_user(user)
-    return bool(company and user_has_role(user, Role.OPERATOR) and declaration.company_id == company.pk)
-
-
-def may_decide(user: Any, review: AgencyReview, gate_id: int | None = None) -> bool:
-    """An officer of the review's agency working at the declaration's gate."""
-    agency = officer_agency(user)
-    gate_id = gate_id if gate_id is not None else review.declaration.gate_id
-    return bool(agency) and agency == review.agency and gate_id in gate_ids_for_user(user)
 
 
 # --- declarations --------------------------------------------------------------------------
@@ -185,8 +167,6 @@ def overdue_reviews() -> QuerySet[AgencyReview]:
 
 def predecessors_pending(review: AgencyReview, reviews: list[AgencyReview] | None = None) -> list[str]:
     """Agencies that must approve before this review may be claimed, and have not yet."""
-    from .rules import review_predecessors
-
     declaration = review.declaration
     reviews = reviews if reviews is not None else list(declaration.reviews.all())
     states = {r.agency: r.state for r in reviews}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,9 @@ from .forms import (
 )
 from .models import CARGO_FIELDS, Declaration
 from .panels import live_booking, panels_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _company(request: HttpRequest) -> Any:
@@ -221,7 +225,7 @@ def declaration_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "declarations/live/_status.html", status_context(request.user, declaration))
 
 
-OWNER_ACTIONS = {
+OWNER_ACTIONS: dict[str, tuple[Callable[..., Any], StrOrPromise]] = {
     "submit": (services.declaration_submit, gettext_lazy("Declaration %(number)s submitted.")),
     "resubmit": (services.declaration_resubmit, gettext_lazy("Declaration %(number)s submitted again.")),
     "cancel": (services.declaration_cancel, gettext_lazy("Declaration %(number)s cancelled.")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -49,11 +50,12 @@ def channel_text(declaration: Declaration) -> str:
     """ "Green channel (company's clean record)"; "" before submission."""
     if not declaration.channel:
         return ""
-    label = {
+    labels: dict[str, Any] = {
         Channel.GREEN: _("Green channel"),
         Channel.YELLOW: _("Yellow channel: documents checked"),
         Channel.RED: _("Red channel: physical inspection"),
-    }.get(declaration.channel, declaration.get_channel_display())
+    }
+    label = labels.get(declaration.channel, declaration.get_channel_display())
     reason = channel_reason_text(declaration.channel_reason)
     return f"{label} ({reason})" if reason else str(label)
 

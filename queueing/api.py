@@ -6,6 +6,10 @@ another company's booking is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,6 +19,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +31,7 @@ from vehicles.models import Direction, Gate
 from vehicles.selectors import company_for_user
 
 from . import rules, selectors, services
-from .models import Slot, WaitlistEntry
+from .models import Booking, Slot, WaitlistEntry
 from .ticket_image import ticket_response
 
 
@@ -45,7 +51,7 @@ class GateSerializer(serializers.ModelSerializer):
 
 
 class SlotSerializer(serializers.ModelSerializer):
-    gate = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    gate: serializers.SlugRelatedField[Gate] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     available = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -68,14 +74,16 @@ class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
     called_at = serializers.DateTimeField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         company = company_for_user(request.user) if request else None
         # Only the caller's own declarations can be named; any other id is "does not exist".
-        self.fields["declaration"].queryset = Declaration.objects.filter(company=company)
+        cast(serializers.RelatedField, self.fields["declaration"]).queryset = Declaration.objects.filter(
+            company=company
+        )
 
-    def get_queue_position(self, booking) -> int | None:  # type: ignore[no-untyped-def]
+    def get_queue_position(self, booking: Booking) -> int | None:
         positions = self.context.get("queue_positions")  # a list computes them in one query
         if positions is not None:
             return positions.get(booking.pk)
@@ -99,11 +107,13 @@ class WaitlistSerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
         fields = ["id", "declaration", "slot", "auto_book", "state", "created", "served_at", "note"]
         read_only_fields = ["state", "created", "served_at", "note"]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         company = company_for_user(request.user) if request else None
-        self.fields["declaration"].queryset = Declaration.objects.filter(company=company)
+        cast(serializers.RelatedField, self.fields["declaration"]).queryset = Declaration.objects.filter(
+            company=company
+        )
 
 
 class GateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -140,10 +150,10 @@ class BookingViewSet(
 ):
     serializer_class = BookingSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Booking]:
         return selectors.bookings_for_user(self.request.user).order_by("-created", "-id")
 
-    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The caller's bookings; the queue positions of a page in one query, not one per row."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -152,7 +162,7 @@ class BookingViewSet(
         data = self.get_serializer_class()(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = services.booking_create(
@@ -186,10 +196,10 @@ class BookingViewSet(
 class WaitlistViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = WaitlistSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[WaitlistEntry]:
         return WaitlistEntry.objects.filter(company=company_for_user(self.request.user)).order_by("-created")
 
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.waitlist_join(actor=request.user, **serializer.validated_data)
@@ -204,11 +214,14 @@ class WaitlistViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 class AnyAccept(BaseContentNegotiation):
     """The ticket PNG is served whatever the Accept header says (QR readers and browsers differ)."""
 
-    def select_parser(self, request, parsers):  # type: ignore[no-untyped-def]
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[no-untyped-def]
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class TicketPngView(APIView):

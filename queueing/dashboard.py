@@ -192,7 +192,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     else:
         selected = gates
     figures = [gate_day(g, day) for g in selected]
-    for f in figures:
+    for f in figures:  # the page's own additions to each gate's figures
         f.chart = hourly_svg(f.hourly)  # type: ignore[attr-defined]
         f.sections = sections_for(request, f.gate, day)  # type: ignore[attr-defined]
     return render(

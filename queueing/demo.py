@@ -181,7 +181,7 @@ def seed_declarations() -> list[str]:
         imported.refresh_from_db()
         start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(9)))
         slot = _next_slot(huu_nghi, "import", after=start - dt.timedelta(minutes=1))
-        if slot is not None and imported.state == "cleared":
+        if slot is not None and imported.state == "cleared" and truck2 is not None:
             booking_create(declaration=imported, slot=slot, actor=operator2)
             done.append(
                 f"{imported.number} cleared, {truck2.plate} booked tomorrow {timezone.localtime(slot.start):%H:%M}"

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from cuakhau.accounts.roles import Role, user_has_role
 from declarations.models import LIVE_FOR_BOOKING
+from vehicles.selectors import gates_for_user
 
 from . import selectors
 from .models import LIVE_BOOKING_STATES, Booking
@@ -54,9 +56,6 @@ def declaration_booking_panel(request: HttpRequest, declaration: Any) -> dict[st
 
 def staff_links_section(request: HttpRequest) -> dict[str, Any] | None:
     """Portal home for gate staff and managers: their kiosks, boards and dashboard."""
-    from cuakhau.accounts.roles import Role, user_has_role
-    from vehicles.selectors import gates_for_user
-
     user = request.user
     is_manager = user.is_superuser or user_has_role(user, Role.GATE_MANAGER)
     is_staff = user_has_role(user, Role.GATE_STAFF)

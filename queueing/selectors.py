@@ -10,10 +10,12 @@ from typing import Any
 from django.db.models import F, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from declarations.models import DeclarationState
 from vehicles.models import Gate
+from vehicles.selectors import company_for_user
 
 from . import rules
 from .models import LIVE_BOOKING_STATES, Booking, BookingState, PartnerAcceptance, Slot
@@ -33,8 +35,6 @@ def slots_for_day(gate: Gate, day: dt.date, direction: str | None = None) -> Que
 
 def bookings_for_user(user: Any) -> QuerySet[Booking]:
     """An operator's own company's bookings; nobody else's."""
-    from vehicles.selectors import company_for_user
-
     company = company_for_user(user)
     if company is None:
         return Booking.objects.none()
@@ -263,7 +263,6 @@ def ticket_facts(booking: Booking) -> TicketFacts:
         moment.astimezone(zone)
         for moment in rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
     )
-    from django.utils.formats import date_format
 
     return TicketFacts(
         plate=booking.vehicle.plate,

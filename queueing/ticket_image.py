@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from cuakhau.qr import qr_matrix
 
-from .selectors import TicketFacts
+from .selectors import TicketFacts, ticket_facts
+
+if TYPE_CHECKING:
+    from .models import Booking
 
 A6_MM = (105, 148)
 PRINT_DPI = 300
@@ -58,7 +64,9 @@ def _font_for(text: str, kind: str, size: int) -> ImageFont.FreeTypeFont | Image
     return _font(kind, size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int):  # type: ignore[no-untyped-def]
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The largest font up to `size` in which `text` fits in `width` pixels."""
     while True:
         font = _font_for(text, kind, size)
@@ -67,7 +75,9 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, kind: str, size: int, width: int)
         size -= 2
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int
+) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
@@ -141,12 +151,8 @@ def ticket_pdf(facts: TicketFacts) -> bytes:
     return buffer.getvalue()
 
 
-def ticket_response(booking, kind: str):  # type: ignore[no-untyped-def]
+def ticket_response(booking: Booking, kind: str) -> HttpResponse:
     """The portal's and the API's answer for ticket.png / ticket.pdf of a booking."""
-    from django.http import HttpResponse
-
-    from .selectors import ticket_facts
-
     facts = ticket_facts(booking)
     if kind == "pdf":
         response = HttpResponse(ticket_pdf(facts), content_type="application/pdf")
@@ -160,6 +166,4 @@ def ticket_response(booking, kind: str):  # type: ignore[no-untyped-def]
 
 
 def _language() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "vi"

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,13 +25,13 @@ from vehicles.models import Company, Direction, Gate
 from vehicles.portal import company_required
 
 from . import rules, selectors, services
-from .models import BookingState, Slot, WaitlistEntry, WaitlistState
+from .models import Booking, BookingState, Slot, WaitlistEntry, WaitlistState
 from .ticket_image import ticket_response
 
 operator_required = company_required(gettext_lazy("Register your company first to book slots."))
 
 
-def _bookable_declarations(company: Company):  # type: ignore[no-untyped-def]
+def _bookable_declarations(company: Company) -> QuerySet[Declaration]:
     return (
         Declaration.objects.filter(company=company, state__in=LIVE_FOR_BOOKING)
         .select_related("vehicle", "gate")
@@ -137,7 +138,7 @@ def booking_list(request: HttpRequest, company: Company) -> HttpResponse:
     return render(request, "queueing/booking_list.html", {"bookings": bookings, "waiting": waiting})
 
 
-def _own_booking(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _own_booking(request: HttpRequest, pk: int) -> Booking:
     return get_object_or_404(selectors.bookings_for_user(request.user), pk=pk)
 
 

@@ -32,14 +32,15 @@ class _ServiceCheckedForm(forms.ModelForm):
     def validate(self, instance: Any) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    # ModelForm._post_clean and _update_errors: Django's private hooks, absent from the stubs.
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         try:
             self.validate(self.instance)
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]
 
     def validate_unique(self) -> None:
         # The services check uniqueness with messages that say what is taken.

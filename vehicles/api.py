@@ -7,8 +7,9 @@ services, whose ``ValidationError`` the project's exception handler answers as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
@@ -26,7 +27,7 @@ class CompanySerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
         model = Company
         fields = ["id", "name", "tax_code", "address", "phone"]
         # The service checks the tax code (format and uniqueness) with its own messages.
-        extra_kwargs = {"tax_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"tax_code": {"validators": []}}
 
 
 class DriverSerializer(RefuseReadOnlyFields, serializers.ModelSerializer):
@@ -63,7 +64,7 @@ class CompanyViewSet(viewsets.ModelViewSet):
     serializer_class = CompanySerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.companies_for_user(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -79,14 +80,14 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.company_update(
-            company=serializer.instance, data=serializer.validated_data
+            company=cast(Company, serializer.instance), data=serializer.validated_data
         )
 
 
 class DriverViewSet(viewsets.ModelViewSet):
     serializer_class = DriverSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.drivers_for_user(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -100,7 +101,7 @@ class DriverViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.driver_update(
-            driver=serializer.instance, data=serializer.validated_data
+            driver=cast(Driver, serializer.instance), data=serializer.validated_data
         )
 
     def perform_destroy(self, instance: Driver) -> None:
@@ -110,7 +111,7 @@ class DriverViewSet(viewsets.ModelViewSet):
 class VehicleViewSet(viewsets.ModelViewSet):
     serializer_class = VehicleSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return selectors.vehicles_for_user(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -124,7 +125,7 @@ class VehicleViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.vehicle_update(
-            vehicle=serializer.instance, data=serializer.validated_data
+            vehicle=cast(Vehicle, serializer.instance), data=serializer.validated_data
         )
 
     def perform_destroy(self, instance: Vehicle) -> None:

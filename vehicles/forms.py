@@ -71,7 +71,8 @@ class SignUpForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=language_choices)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data

@@ -3,11 +3,16 @@ works where (operators in a company; officers and gate staff at an agency and ga
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cuakhau.accounts.roles import Agency
+
+from .plates import canonical_plate
 
 
 class Direction(models.TextChoices):
@@ -77,15 +82,11 @@ class Gate(models.Model):
 
     def names(self) -> dict[str, str]:
         """The name in every project language, for notifications rendered in the reader's."""
-        from django.conf import settings
-
         return {code: self.name_in(code) for code, _label in settings.LANGUAGES}
 
     @property
     def display_name(self) -> str:
         """The name people read, in the active language; the code stays for the API and URLs."""
-        from django.utils.translation import get_language
-
         return self.name_in(get_language())
 
 
@@ -223,9 +224,8 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.plate
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The canonical form always follows the typed one; the one parser decides both.
-        from .plates import canonical_plate
 
         self.plate_canonical = canonical_plate(self.plate)
         self.trailer_plate_canonical = canonical_plate(self.trailer_plate) if self.trailer_plate else ""

@@ -14,20 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import AGENCY_ROLE, Role, user_has_role
 from cuakhau.hooks import TemplateHooks
 
 from .selectors import company_for_user, gates_for_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SectionContext = Callable[[HttpRequest], "dict[str, Any] | None"]
 
@@ -84,7 +86,7 @@ def is_officer(user: Any) -> bool:
 View = Callable[..., HttpResponse]
 
 
-def company_required(message: str | Promise) -> Callable[[View], View]:
+def company_required(message: StrOrPromise) -> Callable[[View], View]:
     """A portal page acting for a company: the view gets the caller's company after the request.
 
     Signed in but with no company: `message` is shown on the portal home, which explains.

@@ -15,7 +15,7 @@ from .plates import canonical_plate
 def company_for_user(user: Any) -> Company | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_company_cache", False)
+    cached: Any = getattr(user, "_company_cache", False)
     if cached is not False:
         return cached
     member = getattr(user, "company_member", None)

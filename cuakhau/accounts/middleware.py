@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -26,7 +28,5 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def _languages() -> list[tuple[str, str]]:
-    from django.conf import settings
-
+def _languages() -> list[tuple[str, Any]]:
     return list(settings.LANGUAGES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,6 @@ class Profile(models.Model):
         return f"{self.user} ({self.language})"
 
 
-def profile_for(user) -> Profile:  # type: ignore[no-untyped-def]
+def profile_for(user: Any) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -119,12 +120,10 @@ STAFF_ROLES = {Role.CUSTOMS, Role.BORDER_GUARD, Role.QUARANTINE, Role.GATE_STAFF
 
 def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
     """Grant each role group its permissions; idempotent, runs after every migrate."""
-    from django.contrib.auth.models import Group, Permission
-
     using = kwargs.get("using", "default")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=role)
-        wanted = []
+        wanted: list[Permission] = []
         for perm in perms:
             app_label, codename = perm.split(".")
             found = Permission.objects.using(using).filter(

@@ -25,7 +25,7 @@ class NotificationAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
     list_select_related = ["recipient"]
     date_hierarchy = "created"
     actions = ["retry_now"]
-    fields = [
+    fields = readonly_fields = (
         "recipient",
         "channel",
         "event",
@@ -44,8 +44,7 @@ class NotificationAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
         "created",
         "sent_at",
         "read_at",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("subject type"))
     def subject_words(self, obj: Notification) -> str:

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .selectors import unread_count_for
+
 
 def unread_count(request: HttpRequest) -> dict[str, Any]:
     """`unread_notifications`: a callable, so pages that never show the badge run no query, and
@@ -15,8 +17,6 @@ def unread_count(request: HttpRequest) -> dict[str, Any]:
 
     def count() -> int:
         if not cache:
-            from .selectors import unread_count_for
-
             cache.append(unread_count_for(user))
         return cache[0]
 

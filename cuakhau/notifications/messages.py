@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -133,8 +134,6 @@ FRAGMENTS: dict[str, Any] = {
 def every_language(make: Callable[[], Any]) -> dict[str, str]:
     """`make()` in each project language, for a payload's `<key>_i18n`: a text built from data
     (a gate's name, a rule in words) that the reader sees in their own language."""
-    from django.conf import settings
-
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -144,8 +143,6 @@ def every_language(make: Callable[[], Any]) -> dict[str, str]:
 
 def supported_language(language: str | None) -> str:
     """The project language closest to `language` ("zh", "zh-cn" → "zh-hans"); else the default."""
-    from django.conf import settings
-
     try:
         return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
     except LookupError:

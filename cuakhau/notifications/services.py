@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,7 @@ class SendResult:
 
 
 def _channels_for(user: Any, profile: Profile | None) -> list[str]:
-    channels = [Channel.IN_APP]
+    channels: list[str] = [Channel.IN_APP]
     if profile is not None:
         if profile.notify_email and user.email:
             channels.append(Channel.EMAIL)
@@ -146,14 +147,13 @@ def _insert_new(rows: list[Notification]) -> list[int]:
     `bulk_create(ignore_conflicts=True)` does not say which rows it wrote; this asks the same
     insert for the ids of the rows that were new (all databases we run on support RETURNING).
     """
-    from django.db.models.constants import OnConflict
-
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     for row in rows:
         for field in fields:
             if getattr(field, "auto_now_add", False):
                 setattr(row, field.attname, field.pre_save(row, add=True))
-    returned = Notification.objects._insert(
+    # QuerySet._insert: the insert bulk_create runs, with RETURNING; private, so not in the stubs.
+    returned = Notification.objects._insert(  # type: ignore[attr-defined]
         rows,
         fields=fields,
         returning_fields=[Notification._meta.pk],
@@ -170,7 +170,9 @@ BATCH_SIZE = 100
 def enqueue(ids: Iterable[int], *, countdown: float | None = None) -> None:
     """Hand rows to Celery, BATCH_SIZE rows per message. A lost message is not lost work: the
     sweep re-enqueues stale rows."""
-    from .tasks import send_notifications
+    # Deferred: a cycle every Celery task that a service queues has (tasks.py wraps these
+    # services; the service queues the task). Imported on first use, after both are loaded.
+    from .tasks import send_notifications  # noqa: PLC0415
 
     ids = list(ids)
     for start in range(0, len(ids), BATCH_SIZE):

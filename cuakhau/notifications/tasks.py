@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from . import services
@@ -18,7 +20,7 @@ SEND_OPTIONS = {
 }
 
 
-def _retry_soon(task, notification_id: int, result: services.SendResult) -> None:  # type: ignore[no-untyped-def]
+def _retry_soon(task: Any, notification_id: int, result: services.SendResult) -> None:
     # A short backoff waits in this worker; a longer one (and the eager in-process mode, which
     # must not loop) is left to the beat sweep.
     if (
@@ -30,14 +32,14 @@ def _retry_soon(task, notification_id: int, result: services.SendResult) -> None
 
 
 @shared_task(**SEND_OPTIONS)
-def send_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_notification(self: Any, notification_id: int) -> str:
     result = services.notification_send(notification_id=notification_id)
     _retry_soon(self, notification_id, result)
     return result.status
 
 
 @shared_task(**SEND_OPTIONS)
-def send_notifications(self, notification_ids: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def send_notifications(self: Any, notification_ids: list[int]) -> dict[str, int]:
     """The rows one notify() wrote (or one sweep found), sent together; each row as in
     send_notification, including a short backoff waiting in this worker."""
     counts: dict[str, int] = {}

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from auditlog.filters import CIDFilter, ResourceTypeFilter
+from auditlog.render import get_field_verbose_name, render_logentry_changes_html
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
@@ -47,19 +48,22 @@ class _ResourceTypeFilter(ResourceTypeFilter):
         return sorted(names, key=lambda item: item[1])
 
 
-class _LogEntryInLanguage:
+# The mixins below are put in front of a library's admin class at run time (`_IN_LANGUAGE`); to
+# the type checker they derive from that class, untyped, so `super()` and its methods are Any.
+_LibraryAdmin: Any = object
+
+
+class _LogEntryInLanguage(_LibraryAdmin):
     """The change log's columns without auditlog's English ("system", "2 changes: …", "None")."""
 
     list_filter = ["action", _ResourceTypeFilter, CIDFilter]
 
     @admin.display(description=_("User"))
     def user_url(self, obj: Any) -> Any:
-        return super().user_url(obj) if obj.actor_id else gettext("system")  # type: ignore[misc]
+        return super().user_url(obj) if obj.actor_id else gettext("system")
 
     @admin.display(description=_("Changes"))
     def msg_short(self, obj: Any) -> str:
-        from auditlog.render import get_field_verbose_name
-
         if obj.action in (obj.Action.DELETE, obj.Action.ACCESS):
             return ""
         changes = obj.changes_dict
@@ -71,8 +75,6 @@ class _LogEntryInLanguage:
 
     @admin.display(description=_("Changes"))
     def msg(self, obj: Any) -> str:
-        from auditlog.render import render_logentry_changes_html
-
         shown = {
             name: [_SHOWN_VALUES.get(v, v) for v in change] if isinstance(change, list) else change
             for name, change in obj.changes_dict.items()
@@ -83,7 +85,7 @@ class _LogEntryInLanguage:
 
     @admin.display(description=_("Correlation ID"))
     def cid_url(self, obj: Any) -> Any:
-        return super().cid_url(obj)  # type: ignore[misc]
+        return super().cid_url(obj)
 
 
 # django-otp's TOTP device: field names and help texts in English only.
@@ -113,20 +115,24 @@ _TOTP_SHOWN = {"created_at": "created_column", "last_used_at": "last_used_column
 
 
 class _TitledFilter:
+    """Put before a FieldListFilter class: `super()` is that class (to mypy, `object`)."""
+
     def __init__(self, field: Any, request: Any, params: Any, model: Any, model_admin: Any, field_path: str):
         super().__init__(field, request, params, model, model_admin, field_path)  # type: ignore[call-arg]
         self.title = _TOTP_FIELDS[field_path][0]
 
 
-class _DateFilter(_TitledFilter, admin.DateFieldListFilter):
+# The stubs type `title` as optional on ListFilter and required on FieldListFilter: a class
+# deriving from both (as every field filter does) cannot satisfy the two.
+class _DateFilter(_TitledFilter, admin.DateFieldListFilter):  # type: ignore[misc]
     pass
 
 
-class _BooleanFilter(_TitledFilter, admin.BooleanFieldListFilter):
+class _BooleanFilter(_TitledFilter, admin.BooleanFieldListFilter):  # type: ignore[misc]
     pass
 
 
-class _TOTPDeviceInLanguage:
+class _TOTPDeviceInLanguage(_LibraryAdmin):
     list_display = ["user_column", "name_column", "created_column", "last_used_column", "confirmed_column"]
     list_filter = [("created_at", _DateFilter), ("last_used_at", _DateFilter), ("confirmed", _BooleanFilter)]
     readonly_fields = ["created_column", "last_used_column", "qrcode_link"]
@@ -134,7 +140,7 @@ class _TOTPDeviceInLanguage:
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs.setdefault("labels", {name: label for name, (label, _help) in _TOTP_FIELDS.items()})
         kwargs.setdefault("help_texts", {name: help for name, (_label, help) in _TOTP_FIELDS.items() if help})
-        return super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         return [
@@ -142,7 +148,7 @@ class _TOTPDeviceInLanguage:
                 _TOTP_SECTIONS.get(title, title),
                 {**options, "fields": [_TOTP_SHOWN.get(f, f) for f in options["fields"]]},
             )
-            for title, options in super().get_fieldsets(request, obj)  # type: ignore[misc]
+            for title, options in super().get_fieldsets(request, obj)
         ]
 
     @admin.display(description=_TOTP_FIELDS["user"][0], ordering="user")
@@ -155,11 +161,11 @@ class _TOTPDeviceInLanguage:
 
     @admin.display(description=_TOTP_FIELDS["created_at"][0], ordering="created_at")
     def created_column(self, device: Any) -> Any:
-        return device.created_at or self.get_empty_value_display()  # type: ignore[attr-defined]
+        return device.created_at or self.get_empty_value_display()
 
     @admin.display(description=_TOTP_FIELDS["last_used_at"][0], ordering="last_used_at")
     def last_used_column(self, device: Any) -> Any:
-        return device.last_used_at or self.get_empty_value_display()  # type: ignore[attr-defined]
+        return device.last_used_at or self.get_empty_value_display()
 
     @admin.display(description=_TOTP_FIELDS["confirmed"][0], boolean=True, ordering="confirmed")
     def confirmed_column(self, device: Any) -> bool:
@@ -174,26 +180,26 @@ class _TOTPDeviceInLanguage:
         return format_html('<a href="{}">{}</a>', href, gettext("QR code"))
 
 
-class _AccessAttemptInLanguage:
+class _AccessAttemptInLanguage(_LibraryAdmin):
     """django-axes names two columns by their method and builds one message from an f-string."""
 
     @admin.display(description=_("Status"))
     def status(self, obj: Any) -> str:
-        return super().status(obj)  # type: ignore[misc]
+        return super().status(obj)
 
     @admin.display(description=_("Expires At"))
     def expiration(self, obj: Any) -> Any:
-        return super().expiration(obj)  # type: ignore[misc]
+        return super().expiration(obj)
 
     @admin.action(description=_("Clean up expired attempts"))
     def cleanup_expired_attempts(self, request: HttpRequest, queryset: Any) -> None:
-        count = self.handler.clean_expired_user_attempts(request=request)  # type: ignore[attr-defined]
+        count = self.handler.clean_expired_user_attempts(request=request)
         message = ngettext(
             "Cleaned up %(count)d expired access attempt.",
             "Cleaned up %(count)d expired access attempts.",
             count,
         )
-        self.message_user(request, message % {"count": count})  # type: ignore[attr-defined]
+        self.message_user(request, message % {"count": count})
 
 
 _IN_LANGUAGE = {
@@ -210,12 +216,12 @@ def _rescope_library_admins() -> None:
         scope = _LIBRARY_SCOPES.get(model._meta.label_lower, SUPERUSER_ONLY)
         language = _IN_LANGUAGE.get(model._meta.label_lower)
         bases = (ScopedAdmin, language, type(model_admin)) if language else (ScopedAdmin, type(model_admin))
-        scoped = type(f"Scoped{type(model_admin).__name__}", bases, {"admin_scope": scope})
+        scoped: Any = type(f"Scoped{type(model_admin).__name__}", bases, {"admin_scope": scope})
         if model._meta.label_lower == "auditlog.logentry":
             # Append-only: reading only, whatever the library's admin would allow.
-            scoped.has_add_permission = lambda self, request, obj=None: False  # type: ignore[method-assign]
-            scoped.has_change_permission = _no  # type: ignore[method-assign]
-            scoped.has_delete_permission = _no  # type: ignore[method-assign]
+            scoped.has_add_permission = lambda self, request, obj=None: False
+            scoped.has_change_permission = _no
+            scoped.has_delete_permission = _no
         admin.site.unregister(model)
         admin.site.register(model, scoped)
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
@@ -79,9 +80,7 @@ def principal(user: Any) -> Principal:
 
 def _generic_q(scope: Scope, user: Any, model: type[Model]) -> Q:
     """Rows about objects visible in their own scoped admin (rule 3)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    type_field, id_field = scope.generic  # type: ignore[misc]
+    type_field, id_field = cast(tuple[str, str], scope.generic)  # called for a scope with one
     allowed = Q(pk__in=[])
     for other, model_admin in admin.site._registry.items():
         other_scope = getattr(model_admin, "admin_scope", None)
@@ -144,6 +143,7 @@ class ScopedAdmin(admin.ModelAdmin):
             def get_queryset(self: ScopedAdmin, request: HttpRequest) -> QuerySet:
                 return scope_queryset(own(self, request), request.user, self.admin_scope)
 
+            # A mark on the wrapper (wrapped once), which replaces the method of the class being made.
             get_queryset._scoped = True  # type: ignore[attr-defined]
             cls.get_queryset = get_queryset  # type: ignore[method-assign]
 
@@ -168,7 +168,9 @@ class ScopedAdmin(admin.ModelAdmin):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         scope = self.admin_scope
         if formfield is not None and not request.user.is_superuser and db_field.name == scope.gate:
-            formfield.queryset = formfield.queryset.filter(pk__in=principal(request.user).gate_ids)
+            formfield.queryset = cast(QuerySet, formfield.queryset).filter(
+                pk__in=principal(request.user).gate_ids
+            )
             formfield.required = True
         return formfield
 
@@ -176,7 +178,9 @@ class ScopedAdmin(admin.ModelAdmin):
         formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
         scope = self.admin_scope
         if formfield is not None and not request.user.is_superuser and db_field.name == scope.gate:
-            formfield.queryset = formfield.queryset.filter(pk__in=principal(request.user).gate_ids)
+            formfield.queryset = cast(QuerySet, formfield.queryset).filter(
+                pk__in=principal(request.user).gate_ids
+            )
         return formfield
 
     # --- masked fields -----------------------------------------------------------------------
@@ -217,6 +221,7 @@ class ScopedAdmin(admin.ModelAdmin):
             def show(obj: Any) -> str:
                 return _masked(getattr(obj, source, ""))
 
+            # The admin reads a column's title from the function, as for `@admin.display`.
             show.short_description = self.model._meta.get_field(source).verbose_name  # type: ignore[attr-defined]
             return show
         raise AttributeError(name)

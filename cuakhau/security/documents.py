@@ -11,6 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +33,6 @@ def document_problem(data: bytes, mime: str) -> str:
 
 
 def _image_problem(data: bytes) -> str:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only, decodes nothing
             width, height = image.size
@@ -77,8 +78,6 @@ def _pdf_active(data: bytes) -> bool | None:
     if _ACTIVE_RAW.search(data):
         return True
     try:
-        from pypdf import PdfReader
-
         return _has_active_content(PdfReader(io.BytesIO(data), strict=False).trailer)
     except Exception:
         return None
@@ -87,8 +86,6 @@ def _pdf_active(data: bytes) -> bool | None:
 def _has_active_content(root: Any) -> bool:
     """Walk every object reachable from the trailer (compressed object streams included, names
     decoded by the parser, so `/J#61vaScript` is found too)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
     seen: set[tuple[int, int]] = set()
     stack = [root]
     walked = 0

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 # Values printed in the docs, the README or the code: anyone may sign with them.
 DOCUMENTED_DEFAULTS = frozenset(
     {
@@ -94,8 +96,6 @@ def refuse_weak_production_secrets(values: Mapping[str, Any]) -> None:
     """Raise ImproperlyConfigured listing every problem; settings.py calls it when DEBUG is off."""
     problems = secret_problems(values)
     if problems:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "Refusing to start in production: " + "; ".join(f"{p.message} ({p.id})" for p in problems)
         )

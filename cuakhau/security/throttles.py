@@ -21,21 +21,21 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         if not self.scope:
             return True
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.num_requests, self.duration = self.parse_rate(self.rate)
         self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
+        if self.key is None or num_requests is None or duration is None:
+            return True  # no key, or no rate for the scope: not throttled (as DRF's own)
         self.now = time.time()
-        window = int(self.now // self.duration)
+        window = int(self.now // duration)
         key = f"{self.key}:{window}"
-        self.cache.add(key, 0, self.duration + 1)
+        self.cache.add(key, 0, duration + 1)
         try:
             count = self.cache.incr(key)
         except ValueError:  # expired between add and incr: a new window
-            self.cache.add(key, 1, self.duration + 1)
+            self.cache.add(key, 1, duration + 1)
             count = 1
-        self.window_end = (window + 1) * self.duration
-        return count <= self.num_requests
+        self.window_end = (window + 1) * duration
+        return count <= num_requests
 
     def wait(self) -> float | None:
         return max(self.window_end - self.now, 0)

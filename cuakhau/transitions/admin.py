@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ def _state_words(entry: TransitionLog, code: str) -> str:
         return "—"
     model = entry.content_type.model_class()
     try:
-        choices = dict(model._meta.get_field(entry.field).choices or []) if model else {}
+        choices = dict(cast(Field, model._meta.get_field(entry.field)).choices or []) if model else {}
     except FieldDoesNotExist:
         choices = {}
     return str(choices.get(code, code))
@@ -86,6 +87,6 @@ class TransitionLogAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("by"))
     def by_words(self, obj: TransitionLog) -> str:
-        if obj.actor_id:
+        if obj.actor is not None:
             return obj.actor.get_full_name() or obj.actor.get_username()
         return obj.actor_label if obj.actor_label not in ("", "system") else gettext("the system")

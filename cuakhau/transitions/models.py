@@ -72,4 +72,4 @@ class TransitionLog(AppendOnlyModel):
 
     @property
     def by(self) -> str:
-        return self.actor.get_username() if self.actor_id else self.actor_label or "system"
+        return self.actor.get_username() if self.actor is not None else self.actor_label or "system"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -50,8 +51,7 @@ class PaymentInline(ReadOnlyAdmin, admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["created", "kind", "method", "amount", "reference", "by", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created", "kind", "method", "amount", "reference", "by", "reason")
 
 
 class RefundForm(forms.Form):
@@ -129,7 +129,7 @@ class FeeAdmin(ReadOnlyAdmin, ScopedAdmin, admin.ModelAdmin):
                 "fees": queryset.select_related("declaration"),
                 "form": form,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 

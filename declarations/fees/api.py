@@ -4,6 +4,7 @@ callback, refunds, and fees collected per gate and day. Thin: every write is one
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,7 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -72,7 +75,7 @@ def payment_data(payment: Payment) -> dict[str, Any]:
 
 # The shapes below only describe fee_data() and friends in the OpenAPI schema; the views build
 # their JSON by hand, so keep these in step with those functions.
-_FEE_FIELDS = {
+_FEE_FIELDS: dict[str, serializers.Field] = {
     "declaration": serializers.IntegerField(),
     "number": serializers.CharField(),
     "amount": serializers.IntegerField(help_text="Whole VND."),
@@ -149,13 +152,14 @@ class FeeView(APIView):
 class IgnoreAccept(BaseContentNegotiation):
     """An image is an image whatever the client's Accept header says (errors stay JSON)."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> Any:
-        return renderers[0], renderers[0].media_type
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class FeeQrView(APIView):

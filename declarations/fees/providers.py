@@ -49,7 +49,8 @@ def declaration_id_from_reference(reference: str) -> int | None:
 
 
 class Provider(Protocol):
-    method: str
+    @property
+    def method(self) -> str: ...
 
     def txn_id(self, fee: Fee, reference: str) -> str: ...
 

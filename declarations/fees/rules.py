@@ -64,9 +64,10 @@ def classify(declaration: Any) -> list[tuple[str, str]]:
         return [(RateKey.EMPTY_TRUCK, "")]
     containers = list(declaration.containers.all())
     if containers:
-        keys = []
+        keys: list[tuple[str, str]] = []
         for container in containers:
             big = container.size_ft >= 40
+            key: str
             if declaration.temporary_import:
                 key = RateKey.CONTAINER_40_TEMPORARY_IMPORT if big else RateKey.CONTAINER_20_TEMPORARY_IMPORT
             else:

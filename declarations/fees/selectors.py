@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from vehicles.models import Gate
 from vehicles.selectors import company_for_user, gate_ids_for_user
 
 from .models import Fee, FeeSchedule, FeeState, MultiplierKey, Payment, PaymentKind, RateKey
+from .providers import BankTransferVietQR
 from .rules import ROUNDING_KEY, ROUNDING_LABEL
 
 # Everyone who works at a gate may see the fees of its declarations.
@@ -106,8 +108,6 @@ def fee_breakdown_lines(fee: Fee) -> list[dict[str, Any]]:
 def vietqr_for_fee(fee: Fee) -> str | None:
     """The VietQR payload to pay the fee by bank transfer, or None when nothing is to be paid
     that way (paid, refunded, zero, or the gate has no bank account)."""
-    from .providers import BankTransferVietQR
-
     if fee.state != FeeState.UNPAID or fee.amount <= 0:
         return None
     return BankTransferVietQR().payload(fee)
@@ -130,8 +130,6 @@ def fee_notice(fee: Fee | None, declaration: Declaration) -> str:
 
 def fee_panel_context(declaration: Declaration) -> dict[str, Any]:
     """Everything templates/fees/_fee_panel.html shows, from the declaration alone."""
-    from django.urls import reverse
-
     fee = fee_for_declaration(declaration)
     vietqr = vietqr_for_fee(fee) if fee is not None else None
     return {

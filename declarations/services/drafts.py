@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from cuakhau.accounts.roles import Agency
 from cuakhau.errors import Conflict, DomainError, NotFound
 from cuakhau.security.documents import document_problem
 from cuakhau.transitions.services import log_created
-from vehicles.models import Driver, Gate, Vehicle
+from vehicles.models import Direction, Driver, Gate, Vehicle
 
 from ..codes import normalise_container_number
 from ..models import (
@@ -57,6 +58,7 @@ def _resolve_parties(
     driver_pk = getattr(driver, "pk", driver)
     found_vehicle = Vehicle.objects.filter(company=company, pk=vehicle_pk).first() if vehicle_pk else None
     found_driver = Driver.objects.filter(company=company, pk=driver_pk).first() if driver_pk else None
+    found_gate: Gate | None
     if isinstance(gate, Gate):
         found_gate = gate
     else:
@@ -98,7 +100,7 @@ def _build_cargo(lines: Iterable[Mapping[str, Any]], errors: dict[str, Any]) -> 
         if "value" not in found and line.value is not None and line.value < 0:
             found["value"] = [_("Must not be negative.")]
         for field, messages in found.items():
-            label = CargoLine._meta.get_field(field).verbose_name if field != "__all__" else ""
+            label = cast(Field, CargoLine._meta.get_field(field)).verbose_name if field != "__all__" else ""
             for message in messages:
                 problems.append(
                     _("Line %(n)s, %(field)s: %(message)s")
@@ -175,7 +177,6 @@ def declaration_create(
     """A new draft of the actor's company, with its cargo lines and containers."""
     company = operator_company(actor)
     errors: dict[str, Any] = {}
-    from vehicles.models import Direction
 
     if direction not in Direction.values:
         errors["direction"] = [_("Choose export, import or empty.")]
@@ -216,7 +217,12 @@ def declaration_delete_draft(*, actor: Any, declaration: Declaration) -> None:
         names = [d.file.name for d in current.documents.all()]
         storage = Document._meta.get_field("file").storage
         current.delete()
-        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+        def _remove_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(_remove_files)
 
 
 def _save_children(
@@ -291,6 +297,8 @@ def declaration_update(
         lines = _build_cargo(cargo_lines, errors) if cargo_lines is not None else None
         boxes = _build_containers(containers, errors) if containers is not None else None
         _validation(errors)
+        # _validation raised for a party not found or a date not given.
+        assert vehicle is not None and driver is not None and gate is not None and date is not None
         current.vehicle, current.driver, current.gate = vehicle, driver, gate
         current.direction, current.planned_date, current.delivery_mode = direction, date, delivery_mode
         current.temporary_import = bool(fields.get("temporary_import", current.temporary_import))

@@ -6,7 +6,7 @@ declaration's own transition; everything it closes commits or rolls back with th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils import translation
 
@@ -68,7 +68,7 @@ def declaration_close_open_ends(
     for _receiver, response in signals.declaration_closed.send(
         sender=Declaration, declaration=declaration, actor=actor, state=state, reason=reason
     ):
-        closed.extend(response or [])
+        closed.extend(cast(list[dict[str, Any]], response or []))  # receivers return what they closed
     payload = _payload(declaration, cause, note or (cause.note if cause else ""))
     payload["also"] = [[item["event"], item] for item in closed]
     notify(

@@ -18,6 +18,7 @@ from ..models import (
     DeclarationState,
     ReviewState,
 )
+from ..selectors import overdue_reviews
 from ._common import (
     _gate_managers,
 )
@@ -30,8 +31,6 @@ def reviews_flag_overdue(*, now: dt.datetime | None = None) -> int:
     The flag (`overdue_notified_at`) is claimed with a conditional UPDATE, so two sweeps
     running at once never tell twice. Returns how many reviews were flagged.
     """
-    from ..selectors import overdue_reviews
-
     now = now or timezone.now()
     flagged = 0
     candidates = list(

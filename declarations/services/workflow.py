@@ -275,7 +275,13 @@ ONE_STEP_CLAIM_NOTE = "one-step decision"
 def _check_claim_seen(actor: Any, current: AgencyReview, seen_officer_id: int | None) -> None:
     """Refuse to decide over a colleague's claim the officer did not see on their screen."""
     holder = current.officer_id
-    if current.state == R.IN_REVIEW and holder and holder != actor.pk and holder != seen_officer_id:
+    if (
+        current.state == R.IN_REVIEW
+        and holder
+        and holder != actor.pk
+        and holder != seen_officer_id
+        and current.officer is not None
+    ):
         who = current.officer.get_full_name() or current.officer.get_username()
         raise Conflict(
             _("%(officer)s claimed this review meanwhile; look at their claim before deciding over it.")

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from cuakhau.security.throttles import SharedScopedRateThrottle
 from queueing.models import Booking
+from queueing.rules import entry_window
 from vehicles.models import Gate
 
 from . import services
@@ -209,8 +210,6 @@ def _iso(moment: Any, gate: Gate) -> str | None:
 
 
 def _booking(booking: Booking, gate: Gate, position: int | None) -> dict[str, Any]:
-    from queueing.rules import entry_window
-
     opens, closes = entry_window(booking.gate, booking.slot.start, booking.slot.end)
     return {
         "id": booking.pk,

@@ -159,4 +159,4 @@ class GateEvent(AppendOnlyModel):
     def by(self) -> str:
         if self.device_id:
             return f"device #{self.device_id}"
-        return self.staff.get_username() if self.staff_id else "-"
+        return self.staff.get_username() if self.staff is not None else "-"

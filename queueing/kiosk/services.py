@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from cuakhau.accounts.roles import Role, user_has_role
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from queueing import services as yard
 from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState
 from queueing.rules import TICKET_PREFIX
 from queueing.selectors import queue_position
@@ -316,8 +317,6 @@ class ActionResult:
 
 def _perform(action: str, booking: Booking, actor: Any, label: str) -> Booking:
     """The one yard service each action means (the queueing app owns them)."""
-    from queueing import services as yard
-
     if action == Actions.ADMIT:
         return yard.booking_check_in(booking=booking, actor=actor, actor_label=label)
     if action == Actions.INSPECT and booking.state == BookingState.IN_YARD:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
@@ -55,7 +55,8 @@ def release_place(slot_id: int) -> None:
 
 def owners(booking: Booking | Declaration) -> list[Any]:
     """The people told about a booking: the company's operators and the driver's own account."""
-    declaration = booking.declaration if isinstance(booking, Booking) else booking
+    # (The models' untyped base, ConcurrentTransitionMixin, keeps mypy from narrowing the else.)
+    declaration = booking.declaration if isinstance(booking, Booking) else cast(Declaration, booking)
     users = list(
         get_user_model().objects.filter(company_member__company_id=declaration.company_id, is_active=True)
     )

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuakhau.errors import Conflict, DomainError
+from cuakhau.notifications.services import notify
 from cuakhau.transitions.services import fire, log_created
 from declarations.models import LIVE_FOR_BOOKING, Declaration
 from vehicles.models import Company
 
 from .. import rules
 from ..models import LIVE_BOOKING_STATES, Booking, BookingState, Slot, WaitlistEntry, WaitlistState
-from ._common import check_owner, locked_booking, release_place, take_place, tell
+from ._common import check_owner, locked_booking, owners, release_place, take_place, tell, window_text
 
 
 def _check_bookable(
@@ -315,10 +316,6 @@ def waitlist_offer_freed_place(*, slot_id: int) -> WaitlistEntry | None:
 
 
 def _tell_offer(entry: WaitlistEntry, slot: Slot) -> None:
-    from cuakhau.notifications.services import notify
-
-    from ._common import owners, window_text
-
     declaration = Declaration.objects.select_related("vehicle", "driver").get(pk=entry.declaration_id)
     notify(
         event="booking.waitlist_offer",

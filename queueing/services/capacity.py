@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,7 +315,7 @@ def slot_shrink(*, slot: Slot, capacity: int, actor: Any = None, reason: str = "
     return slot_set_capacity(slot=slot, capacity=capacity, actor=actor, reason=reason)
 
 
-def _confirmed(slot: Slot):  # type: ignore[no-untyped-def]
+def _confirmed(slot: Slot) -> QuerySet[Booking]:
     return (
         Booking.objects.select_for_update(of=("self",))
         .select_related("declaration", "declaration__driver", "vehicle", "gate", "slot")

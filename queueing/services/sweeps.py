@@ -20,6 +20,7 @@ from declarations.models import Declaration
 from .. import rules
 from ..models import LIVE_BOOKING_STATES, Booking, BookingState, WaitlistEntry, WaitlistState
 from ._common import locked_booking, tell, window_text
+from .bookings import booking_cancel
 
 REMINDER_BEFORE = dt.timedelta(hours=2)
 
@@ -101,8 +102,6 @@ def bookings_close_for_declaration(
     3. The declaration's waiting waitlist entries leave the lists.
     The owners are told once, by the end; this returns what closed, as message fragments.
     """
-    from .bookings import booking_cancel
-
     reason = (reason or _("The declaration was closed."))[:200]
     closed: list[dict[str, Any]] = []
     live = Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES).select_related(

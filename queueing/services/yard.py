@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cuakhau.errors import Conflict
 from cuakhau.transitions.services import fire
 from declarations.models import LIVE_FOR_BOOKING
+from declarations.services import declaration_complete
 from vehicles.models import Gate
 
 from .. import rules, selectors
@@ -75,8 +76,6 @@ def booking_call(*, booking: Booking, actor: Any = None, actor_label: str = "dis
 
 def booking_depart(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
     """The truck passed the lane scan and crossed: the booking departs, the declaration completes."""
-    from declarations.services import declaration_complete
-
     with transaction.atomic():
         booking = locked_booking(booking.pk)
         fire(booking, "depart", actor=actor, actor_label=actor_label)

@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from declarations.codes import container_check_digit
+
 from .params import AGENCIES, Params
 
 # Typical trucks a day (DOMAIN-FACTS.md, 2025) and the partner side's usual daily acceptance.
@@ -152,8 +154,6 @@ def _cargo(rng: random.Random, items: list[tuple], gross_factor: float = 1.08) -
 
 
 def _container(rng: random.Random) -> dict[str, Any]:
-    from declarations.codes import container_check_digit
-
     owner = rng.choice(["CSQ", "MSK", "COS", "TGH", "OOL"]) + "U"
     serial = f"{rng.randrange(1_000_000):06d}"
     return {

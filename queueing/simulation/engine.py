@@ -62,6 +62,7 @@ from vehicles.models import Company, CompanyMember, Gate, StaffAssignment
 
 from . import demand
 from .params import AGENCIES, Params
+from .report import build_report
 
 OFFICER_SHIFT = (6, 22)  # local hours officers work their queue
 TICK = dt.timedelta(seconds=30)  # beat's call-forward interval
@@ -150,8 +151,6 @@ class Engine:
         return execute(sql, params, many, context)
 
     def _run(self) -> dict[str, Any]:
-        from .report import build_report
-
         zone = queue_rules.gate_zone(Gate(timezone="Asia/Ho_Chi_Minh"))
         self.zone = zone
         today = dt.datetime.now(zone).date()
@@ -530,6 +529,7 @@ class Engine:
             self._tick_soon(truck.plan.gate)
             return
         code = verdict.reason_code
+        assert truck.slot_start is not None and truck.slot_end is not None  # a booked truck has its slot
         closes = queue_rules.entry_window(world.gate, truck.slot_start, truck.slot_end)[1]
         if code == "too_early":
             opens = queue_rules.entry_window(world.gate, truck.slot_start, truck.slot_end)[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,11 +49,13 @@ class ScenarioForm(forms.Form):
 
     def __init__(self, *args: Any, gates: list[str], scenarios: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(g, g) for g in GATES if g in gates]
+        choices: list[tuple[str, Any]] = [(g, g) for g in GATES if g in gates]
         if set(GATES) <= set(gates):
             choices.append((ALL, _("All four gates")))
-        self.fields["gate"].choices = choices
-        self.fields["baseline"].queryset = scenarios.filter(state=ScenarioState.DONE)
+        cast(forms.ChoiceField, self.fields["gate"]).choices = choices
+        cast(forms.ModelChoiceField, self.fields["baseline"]).queryset = scenarios.filter(
+            state=ScenarioState.DONE
+        )
         for agency in AGENCIES:
             self.fields[f"minutes_{agency}"] = forms.FloatField(
                 label=_("%(agency)s: minutes per review") % {"agency": AGENCY_LABELS[agency]},
@@ -68,7 +70,8 @@ class ScenarioForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:

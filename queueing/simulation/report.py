@@ -114,7 +114,7 @@ def _hourly(trucks: list[Truck], hours: list[dt.datetime], end: dt.datetime) -> 
     series["peak"] = [
         peak,
         peak_at.astimezone(first.tzinfo).isoformat(timespec="minutes") if peak_at else None,
-    ]  # type: ignore[list-item]
+    ]
     return series
 
 
@@ -130,7 +130,7 @@ def _honest_wait(trucks: list[Truck], end: dt.datetime) -> dict[str, Any]:
     censored_under = 0
     no_estimate = beyond = 0
     beyond_crossed_same_day = 0
-    basis = Counter()
+    basis: Counter[str] = Counter()
     for truck in trucks:
         if not truck.checked_in_at:
             continue

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 from django.conf import settings
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
@@ -85,8 +86,6 @@ def _pg_url(settings_dict: dict[str, Any], name: str) -> str:
 
 
 def _pg_admin() -> Any:
-    import psycopg
-
     s = connections["default"].settings_dict
     return psycopg.connect(
         dbname="postgres",

@@ -100,7 +100,7 @@ def _moment(text: str) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def _truck(row: dict[str, Any]) -> SimpleNamespace:
+def _truck(row: dict[str, Any]) -> Any:
     """A truck's times back from its CSV row, as the report's functions read them."""
     return SimpleNamespace(
         arrived_at=_moment(row["arrived_at"]),

@@ -48,7 +48,9 @@ def scenario_create(
         )
         log_created(scenario, actor=actor)
         if run:
-            from .tasks import run_scenario
+            # Deferred: tasks.py wraps scenario_run, and this service queues that task (the
+            # cycle of every Celery task a service queues).
+            from .tasks import run_scenario  # noqa: PLC0415
 
             run_scenario.delay_on_commit(scenario.pk)
     return scenario

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
@@ -115,7 +115,7 @@ def live_trips(
                 plate_canonical=plate,
                 state=state,
                 slot_id=slot_id,
-                slot_end=_aware(slot_end),
+                slot_end=cast(dt.datetime, _aware(slot_end)),  # a slot always has an end
                 gate=gate,
                 last_fix_at=_aware(last),
                 track=(json.loads(track) if isinstance(track, str) else track) or [],

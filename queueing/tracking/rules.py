@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -103,7 +105,9 @@ def estimate(
     TRACKING_MAX_SPEED_KMH (what a loaded truck keeps up on these roads);
     eta = time of the fix + road distance ÷ speed (the fix's time: the truck was there then).
     """
-    straight = haversine_km(lat, lon, float(gate.latitude), float(gate.longitude))
+    # An estimate needs the gate's coordinates (a gate without them fails here, as float(None)).
+    gate_lat, gate_lon = cast(Decimal, gate.latitude), cast(Decimal, gate.longitude)
+    straight = haversine_km(lat, lon, float(gate_lat), float(gate_lon))
     road = 0.0 if straight <= ARRIVED_KM else straight * settings.TRACKING_ROAD_FACTOR
     observed = observed_speed_kmh(track)
     if observed is not None:

@@ -79,9 +79,10 @@ def positions_ingest(
 
 def position_record(*, actor: Any, booking: Booking, fix: Fix) -> TripEstimate:
     """A fix from the "I am driving" page: the actor drives this trip and agreed to share it."""
-    booking = selectors.drivable_trips(actor).filter(pk=booking.pk).first()
-    if booking is None:
+    driven = selectors.drivable_trips(actor).filter(pk=booking.pk).first()
+    if driven is None:
         raise NotFound(_("This trip is not one you drive, or it has ended."), code="not_live")
+    booking = driven
     if not selectors.has_consent(user=actor, booking=booking):
         raise NotAllowed(_("Agree to share your position first."), code="no_consent")
     errors = _time_problems([fix])

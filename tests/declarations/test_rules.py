@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from declarations import rules
+from declarations import rule_values, rules
 from declarations.models import ReviewTarget, RuleKind
 from tests import factories
 from vehicles.models import Gate
@@ -22,10 +22,10 @@ CHILLED_MACHINES = {**MACHINES, "perishable": True}
 
 
 def test_parse_chapters_reads_ranges_and_single_chapters():
-    assert rules.parse_chapters("01-03, 44") == {1, 2, 3, 44}
+    assert rule_values.parse_chapters("01-03, 44") == {1, 2, 3, 44}
     for bad in ("1-", "a", "24-01", "0", "100"):
         with pytest.raises(ValueError):
-            rules.parse_chapters(bad)
+            rule_values.parse_chapters(bad)
 
 
 @pytest.mark.parametrize(
@@ -287,10 +287,10 @@ def test_targets_per_gate_and_agency_default_to_two_hours(db):
 )
 def test_rule_values_are_validated(kind, value, ok):
     if ok:
-        rules.validate_rule_value(kind, value)
+        rule_values.validate_rule_value(kind, value)
     else:
         with pytest.raises(ValueError):
-            rules.validate_rule_value(kind, value)
+            rule_values.validate_rule_value(kind, value)
 
 
 @pytest.mark.parametrize(
@@ -314,28 +314,28 @@ def test_rule_values_are_validated(kind, value, ok):
 )
 def test_a_bad_rule_value_is_refused_with_a_message_saying_what_fits(kind, value, message):
     with pytest.raises(ValueError) as excinfo:
-        rules.validate_rule_value(kind, value)
+        rule_values.validate_rule_value(kind, value)
     assert str(excinfo.value) == message
 
 
 def test_hs_prefixes_are_read_from_commas_or_semicolons():
-    assert rules.parse_prefixes("0810; 4403 ,1234567890;;") == ["0810", "4403", "1234567890"]
-    assert rules.parse_prefixes("") == [] and rules.parse_prefixes(None) == []  # type: ignore[arg-type]
+    assert rule_values.parse_prefixes("0810; 4403 ,1234567890;;") == ["0810", "4403", "1234567890"]
+    assert rule_values.parse_prefixes("") == [] and rule_values.parse_prefixes(None) == []  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("text", "rate"), [("0", 0.0), ("1", 1.0), (" 0.05 ", 0.05)])
 def test_a_rate_is_a_number_from_0_to_1(text, rate):
-    assert rules.parse_rate(text) == rate
+    assert rule_values.parse_rate(text) == rate
 
 
 def test_parse_chapters_reads_an_empty_text_as_no_chapter():
-    assert rules.parse_chapters("") == set() and rules.parse_chapters(" , ,") == set()
-    assert rules.parse_chapters("99") == {99} and rules.parse_chapters(" 07 - 08 ") == {7, 8}
+    assert rule_values.parse_chapters("") == set() and rule_values.parse_chapters(" , ,") == set()
+    assert rule_values.parse_chapters("99") == {99} and rule_values.parse_chapters(" 07 - 08 ") == {7, 8}
 
 
 def test_empty_parts_between_chapters_are_skipped():
-    assert rules.parse_chapters("01,,44") == {1, 44}
-    assert rules.parse_chapters(None) == set()  # type: ignore[arg-type]
+    assert rule_values.parse_chapters("01,,44") == {1, 44}
+    assert rule_values.parse_chapters(None) == set()  # type: ignore[arg-type]
 
 
 def test_a_rule_for_the_declarations_direction_applies(owner):

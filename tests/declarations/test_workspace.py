@@ -245,7 +245,9 @@ def test_a_document_can_be_previewed_in_a_frame_of_the_admin(client, owner, offi
     client.force_login(officers["customs"])
 
     # The review page frames the admin's preview URL; the portal's download stays an attachment.
-    response = client.get(f"/admin/declarations/declaration/{declaration.pk}/documents/{document.pk}/preview/")
+    response = client.get(
+        f"/admin/declarations/declaration/{declaration.pk}/documents/{document.pk}/preview/"
+    )
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]

@@ -123,8 +123,11 @@ def test_joining_the_waitlist_from_the_portal(client, owner, company, gate):
 
 
 def test_a_manager_shrinking_a_slot_in_the_admin_moves_bookings(client, gate_manager, owner, company, gate):
-    slot = make_slot(gate, hours_ahead=30, capacity=3)
-    later = make_slot(gate, start=slot.start + (slot.end - slot.start), capacity=3)
+    # Both slots on one gate day (a shrink moves bookings within the day only), whatever the hour.
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    day_after = timezone.now().astimezone(hanoi).date() + dt.timedelta(days=2)
+    slot = make_slot(gate, start=dt.datetime.combine(day_after, dt.time(10, 0), tzinfo=hanoi), capacity=3)
+    later = make_slot(gate, start=slot.end, capacity=3)
     bookings = [
         services.booking_create(declaration=make_declaration(company), slot=slot, actor=owner)
         for _ in range(2)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -76,7 +76,7 @@ def company_sign_up(
     address: str = "",
     phone: str = "",
     language: str = "vi",
-) -> AbstractBaseUser:
+) -> User:
     """Sign up an operator: the user, their company, the membership and their profile.
 
     1. Validate the company (tax code format and uniqueness) and the user (free username,

@@ -7,6 +7,7 @@ every floor: registries first, then (added by their owners) slots and declaratio
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cuakhau.accounts.models import Profile
 from cuakhau.accounts.roles import Agency, Role
+from queueing.demo import seed_declarations
+from queueing.models import PartnerAcceptance
+from queueing.services import slots_generate
+from queueing.tracking.demo import seed_positions
 from vehicles import services as registry
 from vehicles.models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
 from vehicles.plates import canonical_plate
@@ -66,7 +72,7 @@ USERS = [
 # Two companies as they would register: tax codes of Lạng Sơn (49...), one driver and one vehicle
 # each. The second runs a Guangxi truck (桂F is Chongzuo, the prefecture facing Hữu Nghị) driven
 # by a Chinese driver with a passport.
-COMPANIES = [
+COMPANIES: list[dict[str, Any]] = [
     {
         "operator": "demo-operator",
         "company": {
@@ -120,11 +126,9 @@ class Command(BaseCommand):
 
         # ---- Higher floors add their demo data below (their owners edit this section) ----------
         seed_queueing()
-        from queueing.demo import seed_declarations
 
         for line in seed_declarations():
             self.stdout.write(f"  demo: {line}")
-        from queueing.tracking.demo import seed_positions
 
         for line in seed_positions():
             self.stdout.write(f"  demo: {line}")
@@ -198,13 +202,6 @@ PARTNER_ACCEPTANCE = {"HUU_NGHI": 750, "TAN_THANH": 580, "CHI_MA": 230, "COC_NAM
 
 def seed_queueing() -> None:
     """A week of slots from the capacity templates, and today's partner acceptance per gate."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from queueing.models import PartnerAcceptance
-    from queueing.services import slots_generate
-
     slots_generate(days=7)
     for offset in range(2):
         day = timezone.localdate() + dt.timedelta(days=offset)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc.detail))
         out = Path(options["out"]) if options["out"] else None
-        console = Console(file=self.stdout, width=120)
+        console = Console(file=cast(TextIO, self.stdout), width=120)  # OutputWrapper writes text
         runs: list[tuple[str, dict[str, Any]]] = []
         self.kept: Scenario | None = None
         if options["compare"]:
@@ -133,7 +133,7 @@ class Command(BaseCommand):
                 scenario = services.scenario_run(
                     scenario=scenario, keep=options["keep"], out=out, jobs=options["jobs"], progress=progress
                 )
-                report = scenario.results
+                report = cast(dict[str, Any], scenario.results)  # a run that returns has its results
                 console.print(
                     f"kept as scenario #{scenario.pk} (dashboard: /dashboard/simulations/{scenario.pk}/)"
                 )
