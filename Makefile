@@ -62,6 +62,7 @@ fmt: install
 # Message catalogues without source locations, so parallel work on strings merges cleanly.
 messages: install
 	$(PY) manage.py makemessages -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -d djangojs -l vi -l en -l zh_Hans --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "static/vendor/*" --ignore "staticfiles/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 # Mutation testing of the rule and service modules, one at a time on SQLite (not in CI; about

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_fsm import get_available_FIELD_transitions
 
 from cuakhau.errors import page_errors
 from cuakhau.security.documents import pdf_is_plain
@@ -124,36 +126,26 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = _own(request, pk)
-    status = status_payload(request.user, declaration)
     return render(
         request,
         "declarations/detail.html",
         {
-            "declaration": declaration,
-            "reviews": status["reviews"],
-            "actions": status["actions"],
-            "step": status["step"],
-            "channel_text": status["channel_text"],
+            **status_context(request.user, declaration),
             "document_form": DocumentForm(),
-            "status": status,
             "panels": panels_for(request, declaration),
         },
     )
 
 
-def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
-    """What the detail page shows and `status.json` repeats every few seconds."""
+def status_context(user: Any, declaration: Declaration) -> dict[str, Any]:
+    """What the live parts of the detail page show (declarations/live/), for the page and for
+    `declaration_status`, which serves them alone every few seconds."""
     actions = selectors.declaration_actions(user, declaration)
     step = words.next_step(declaration, booking=live_booking(declaration))
     return {
-        "id": declaration.pk,
-        "number": declaration.number,
-        "state": declaration.state,
-        "state_label": str(declaration.get_state_display()),
-        "channel": declaration.channel,
-        "channel_label": str(declaration.get_channel_display() or ""),
+        "declaration": declaration,
         "channel_text": words.channel_text(declaration),
-        "valid_until": declaration.valid_until.isoformat() if declaration.valid_until else None,
+        "zone": declaration.gate.timezone,  # times as written at the gate
         "reviews": [
             {
                 "id": r.pk,
@@ -174,6 +166,10 @@ def status_payload(user: Any, declaration: Declaration) -> dict[str, Any]:
             # Buttons of the step the owner may really use now (copy and book are always theirs).
             "actions": [a for a in step.actions if a in actions or a in ("copy", "book", "ticket")],
         },
+        # Still able to change (django-fsm offers a transition from its state): keep polling.
+        "live": any(
+            True for _t in get_available_FIELD_transitions(declaration, Declaration._meta.get_field("state"))
+        ),
     }
 
 
@@ -195,11 +191,11 @@ def declaration_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def declaration_status(request: HttpRequest, pk: int) -> JsonResponse:
+@never_cache
+def declaration_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live parts of the detail page alone (declarations/live/_status.html), for htmx."""
     declaration = _own(request, pk)
-    response = JsonResponse(status_payload(request.user, declaration))
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "declarations/live/_status.html", status_context(request.user, declaration))
 
 
 OWNER_ACTIONS: dict[str, tuple[Callable[..., Any], StrOrPromise]] = {

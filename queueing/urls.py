@@ -5,7 +5,7 @@ from . import views
 urlpatterns = [
     path("portal/bookings/", views.booking_list, name="queueing-bookings"),
     path("portal/bookings/slots/", views.slot_picker, name="queueing-slots"),
-    path("portal/bookings/slots.json", views.slots_json, name="queueing-slots-json"),
+    path("portal/bookings/slots/part/", views.slots_part, name="queueing-slots-part"),
     path("portal/bookings/book/", views.booking_book, name="queueing-book"),
     path("portal/bookings/waitlist/join/", views.waitlist_join, name="queueing-waitlist-join"),
     path("portal/bookings/waitlist/<int:pk>/leave/", views.waitlist_leave, name="queueing-waitlist-leave"),

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.errors import DomainError, page_errors
 from cuakhau.qr import qr_svg
@@ -62,11 +63,12 @@ def _slot_rows(gate: Gate | None, day: dt.date, direction: str) -> list[dict[str
     if gate is None:
         return []
     now = timezone.now()
+    zone = rules.gate_zone(gate)  # the times as written at the gate
     return [
         {
             "id": s.pk,
-            "start": timezone.localtime(s.start).strftime("%H:%M"),
-            "end": timezone.localtime(s.end).strftime("%H:%M"),
+            "start": timezone.localtime(s.start, zone).strftime("%H:%M"),
+            "end": timezone.localtime(s.end, zone).strftime("%H:%M"),
             "capacity": s.capacity,
             "booked": s.booked,
             "available": s.available,
@@ -77,8 +79,8 @@ def _slot_rows(gate: Gate | None, day: dt.date, direction: str) -> list[dict[str
     ]
 
 
-@operator_required
-def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
+def _slots_context(request: HttpRequest, company: Company) -> dict[str, Any]:
+    """What the picker's table of places left shows, for the page and for its live partial."""
     params = _picker_params(request, company)
     rebook = None
     if request.GET.get("rebook", "").isdigit():
@@ -87,16 +89,27 @@ def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
             .filter(pk=request.GET["rebook"], state=BookingState.CONFIRMED)
             .first()
         )
+    query = request.GET.urlencode()
+    return {
+        **params,
+        "slots": _slot_rows(params["gate"], params["day"], params["direction"]),
+        "rebook": rebook,
+        # Where the table's forms come back to: the page, also when the table came alone.
+        "page_url": reverse("queueing-slots") + (f"?{query}" if query else ""),
+    }
+
+
+@operator_required
+def slot_picker(request: HttpRequest, company: Company) -> HttpResponse:
+    context = _slots_context(request, company)
     return render(
         request,
         "queueing/slots.html",
         {
-            **params,
+            **context,
             "directions": Direction.choices,
-            "slots": _slot_rows(params["gate"], params["day"], params["direction"]),
             "declarations": _bookable_declarations(company),
-            "rebook": rebook,
-            **_estimate_context(params["gate"], params["day"]),
+            **_estimate_context(context["gate"], context["day"]),
         },
     )
 
@@ -108,11 +121,12 @@ def _estimate_context(gate: Gate | None, day: dt.date) -> dict[str, Any]:
     return {"estimate_kind": kind, "estimate": estimate}
 
 
+@require_GET
+@never_cache
 @operator_required
-def slots_json(request: HttpRequest, company: Company) -> JsonResponse:
-    """The picker's live data: remaining places per slot, polled by static/js/queueing.js."""
-    params = _picker_params(request, company)
-    return JsonResponse({"slots": _slot_rows(params["gate"], params["day"], params["direction"])})
+def slots_part(request: HttpRequest, company: Company) -> HttpResponse:
+    """The picker's table of places left alone: htmx swaps it into the page every 5 s."""
+    return render(request, "queueing/_slots.html", _slots_context(request, company))
 
 
 @operator_required

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from cuakhau.redirects import safe_next
 
@@ -40,6 +41,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         for n in page
     ]
     return render(request, "notifications/inbox.html", {"page": page, "items": items})
+
+
+@login_required
+@require_GET
+@never_cache
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    """The navigation's inbox link alone (the live part every page includes), for htmx."""
+    return render(request, "notifications/_inbox_link.html")
 
 
 @login_required

@@ -8,6 +8,10 @@
   var status = document.getElementById("sharing-status");
   var token = document.querySelector("#position-form input[name=csrfmiddlewaretoken]");
   var url = page.getAttribute("data-url");
+  // "Position sent at 14:05": the clock of the gate the driver is heading to (its time zone).
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: page.getAttribute("data-zone") || undefined
+  });
   var every = Math.min(Math.max(parseInt(page.getAttribute("data-interval"), 10) || 30, 30), 60);
   if (!navigator.geolocation || !window.fetch) {
     status.textContent = status.getAttribute("data-denied");
@@ -39,7 +43,7 @@
       var box = document.getElementById("trip-estimate");
       var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("trip-estimate");
       if (box && fresh) { box.replaceWith(document.importNode(fresh, true)); }
-      say("data-sent", new Date().toLocaleTimeString());
+      say("data-sent", clock.format(new Date()));
     }).catch(function () { say("data-failed"); });
   }
   function tick() {

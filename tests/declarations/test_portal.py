@@ -83,10 +83,10 @@ def test_submit_from_the_detail_page_and_see_the_reviews(client, owner):
     page = client.get(f"/portal/declarations/{draft.pk}/").content.decode()
     assert 'id="submit-declaration"' in page and "declaration_extra" not in page
     client.post(f"/portal/declarations/{draft.pk}/submit/")
-    status = client.get(f"/portal/declarations/{draft.pk}/status.json").json()
-    assert status["state"] == "submitted"
-    assert sorted(r["agency"] for r in status["reviews"]) == ["border_guard", "customs", "quarantine"]
-    assert status["actions"] == ["cancel"]
+    status = client.get(f"/portal/declarations/{draft.pk}/status/")
+    assert 'class="state big submitted"' in status.content.decode()
+    assert sorted(r["agency"] for r in status.context["reviews"]) == ["border_guard", "customs", "quarantine"]
+    assert status.context["actions"] == ["cancel"]
 
 
 def test_submitting_twice_shows_an_error_message(client, owner):
@@ -130,7 +130,7 @@ def test_cancel_from_the_portal(client, owner):
 def test_other_company_gets_404_everywhere(client, owner, other_owner):
     draft = new_draft(owner)
     client.force_login(other_owner)
-    for url in ("", "edit/", "status.json"):
+    for url in ("", "edit/", "status/"):
         assert client.get(f"/portal/declarations/{draft.pk}/{url}").status_code == 404
     assert client.post(f"/portal/declarations/{draft.pk}/submit/").status_code == 404
     assert client.post(f"/portal/declarations/{draft.pk}/cancel/").status_code == 404

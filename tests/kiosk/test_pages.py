@@ -80,7 +80,7 @@ def test_the_board_is_public_and_shows_called_plates_and_the_yard_queue_in_order
     assert html.index("12C-100.05") < html.index("12C-100.04")
     assert html.index("12C-100.02") < html.index("12C-100.01") < html.index("12C-100.03")
     assert "12C-100.06" not in html and "12C-100.07" not in html and "12C-100.08" not in html
-    assert 'data-refresh="' in html and 'http-equiv="refresh"' in html
+    assert 'hx-get="/board/HUU_NGHI/part/" hx-trigger="every 10s"' in html and 'http-equiv="refresh"' in html
 
 
 def test_the_board_shows_no_personal_data(client):

@@ -72,9 +72,11 @@ def test_an_action_on_a_plate_not_seen_scan_is_refused(device_client):
 
 
 def test_the_kiosk_page_has_a_large_booked_plate_for_staff_to_compare(client, gate_staff):
+    booking = make_booking(plate="12C-111.11")
     client.force_login(gate_staff)
-    html = client.get("/kiosk/HUU_NGHI/").content.decode()
-    assert 'id="verdict-plate-text"' in html
+    assert 'id="verdict-plate-text"' not in client.get("/kiosk/HUU_NGHI/").content.decode()  # no scan yet
+    html = client.post("/kiosk/HUU_NGHI/scan/", {"read": booking.ticket}).content.decode()
+    assert '<span id="verdict-plate-text" class="verdict-plate-text" lang="und">12C-111.11</span>' in html
 
 
 # --- a denial says what was read -------------------------------------------------------------

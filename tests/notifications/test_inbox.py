@@ -119,7 +119,7 @@ def test_the_inbox_page_lists_notifications_and_the_nav_badge_counts_unread(clie
     assert "Declaration TK-0 cleared" in page and "Declaration TK-1 cleared" in page
     assert '<span class="badge">2</span>' in page
     assert 'href="/portal/declarations/100/"' in page
-    assert "js/inbox.js" in page
+    assert 'hx-get="/portal/notifications/badge/" hx-trigger="every 30s, live-refresh"' in page
 
 
 def test_the_badge_query_runs_once_per_page(client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]

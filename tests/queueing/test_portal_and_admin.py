@@ -26,13 +26,13 @@ def test_the_slot_picker_shows_places_left_and_books(client, owner, declaration,
     )
     assert page.status_code == 200
     assert f'data-slot="{slot.pk}"' in page.content.decode()
-    data = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={_day(slot)}").json()
-    assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 10
+    part = client.get(f"/portal/bookings/slots/part/?gate=HUU_NGHI&direction=export&date={_day(slot)}")
+    assert next(s for s in part.context["slots"] if s["id"] == slot.pk)["available"] == 10
     response = client.post("/portal/bookings/book/", {"declaration": declaration.pk, "slot": slot.pk})
     booking = Booking.objects.get(declaration=declaration)
     assert response.status_code == 302 and response["Location"] == f"/portal/bookings/{booking.pk}/"
-    data = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={_day(slot)}").json()
-    assert next(s for s in data["slots"] if s["id"] == slot.pk)["available"] == 9
+    part = client.get(f"/portal/bookings/slots/part/?gate=HUU_NGHI&direction=export&date={_day(slot)}")
+    assert next(s for s in part.context["slots"] if s["id"] == slot.pk)["available"] == 9
 
 
 def test_the_slot_picker_falls_back_to_today_on_a_day_it_cannot_show(client, owner, gate):
@@ -42,9 +42,9 @@ def test_the_slot_picker_falls_back_to_today_on_a_day_it_cannot_show(client, own
         today = make_slot(gate, start=dt.datetime(2026, 3, 10, 14, 0, tzinfo=hanoi))
         make_slot(gate, start=dt.datetime(2026, 3, 11, 14, 0, tzinfo=hanoi))  # tomorrow: not shown
         for day in ["2026-02-30", "9999-12-31", "garbage", ""]:
-            response = client.get(f"/portal/bookings/slots.json?gate=HUU_NGHI&direction=export&date={day}")
+            response = client.get(f"/portal/bookings/slots/part/?gate=HUU_NGHI&direction=export&date={day}")
             assert response.status_code == 200, day
-            assert [s["id"] for s in response.json()["slots"]] == [today.pk], day
+            assert [s["id"] for s in response.context["slots"]] == [today.pk], day
 
 
 def test_the_slot_picker_falls_back_to_the_declarations_planned_day(client, owner, company, gate):
