@@ -246,6 +246,41 @@ def test_bad_scan_input_is_400(gate_staff, payload):
     assert set(response.json()) == {"code", "detail"}
 
 
+BODIES = [
+    {"gate": "HUU_NGHI", "plate": "12C-123.45"},
+    {"gate": " huu_nghi ", "lane": " 2 ", "read": "  CK1-ABC  "},
+    {"gate": "HUU_NGHI", "ticket": "CK1-ABC", "plate": "12C-123.45"},
+    {"gate": "HUU_NGHI", "plate": "29LD-012.34", "unknown": 1},
+    {"gate": "HUU_NGHI", "plate": "Đ" * 200},
+    {"gate": "HUU_NGHI", "plate": "x" * 201},
+    {"gate": "HUU_NGHI", "plate": "12C\x00"},
+    {"gate": "HUU_NGHI", "plate": "\ud800"},
+    {"gate": "HUU_NGHI", "plate": 12345},
+    {"gate": "HUU_NGHI", "plate": None},
+    {"gate": "HUU_NGHI", "plate": "a", "read": "b"},
+    {"gate": "", "plate": "a"},
+    {"gate": "x" * 21, "plate": "a"},
+    {"plate": "a"},
+    {"gate": "HUU_NGHI", "ticket": ["CK1-ABC"]},
+    ["HUU_NGHI"],
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_the_scan_body_is_read_as_the_scan_serializer_reads_it(body):
+    from rest_framework.exceptions import ValidationError
+
+    from queueing.kiosk.api import ScanIn, scan_params
+
+    serializer = ScanIn(data=body)
+    if serializer.is_valid():
+        assert scan_params(body) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            scan_params(body)
+        assert refused.value.detail == serializer.errors
+
+
 def test_get_is_not_allowed(gate_staff):
     assert staff_client(gate_staff).get(SCAN).status_code == 405
 

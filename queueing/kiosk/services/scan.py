@@ -182,4 +182,4 @@ def _candidates(canonical: str, gate: Gate) -> list[str]:
     if not variants:
         return []
     found = sql.live_plates_at_gate(gate.pk, list(variants))
-    return [found[plate] for plate in rank_candidates(canonical, found)][:MAX_CANDIDATES]
+    return [found[plate] for plate in rank_candidates(canonical, found, variants)][:MAX_CANDIDATES]

@@ -167,13 +167,18 @@ def live_plates_at_gate(gate_id: int, plates: Sequence[str], limit: int = 50) ->
     each plate once (partial index of live bookings)."""
     if not plates:
         return {}
+    if connection.vendor == "postgresql":
+        # One array parameter for the few hundred variants of a read, not one parameter each.
+        among, values = "= ANY(%s)", [list(plates)]
+    else:
+        among, values = f"IN ({_in(plates)})", list(plates)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT b.plate_canonical, v.plate FROM {Booking._meta.db_table} b "
             f"INNER JOIN {Vehicle._meta.db_table} v ON v.id = b.vehicle_id "
-            f"WHERE b.gate_id = %s AND b.plate_canonical IN ({_in(plates)}) AND b.state IN ({_in(_LIVE)}) "
+            f"WHERE b.gate_id = %s AND b.plate_canonical {among} AND b.state IN ({_in(_LIVE)}) "
             "LIMIT %s",
-            [gate_id, *plates, *_LIVE, limit],
+            [gate_id, *values, *_LIVE, limit],
         )
         return dict(cursor.fetchall())
 
