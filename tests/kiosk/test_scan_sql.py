@@ -157,3 +157,47 @@ def test_an_inserted_event_is_the_row_the_orm_reads_back(gate, device):
     assert fields(GateEvent.objects.get(pk=event.pk)) == fields(event)
     with pytest.raises(ValueError):
         sql.insert_event(event)
+
+
+def test_the_yard_position_is_the_queues(gate):
+    from queueing.selectors import queue_position
+
+    now = timezone.now()
+    minute = dt.timedelta(minutes=1)
+    yard = [
+        make_booking(state="in_yard", slot_start=now, checked_in_at=now),
+        make_booking(state="in_yard", slot_start=now, checked_in_at=now),  # same times: id decides
+        make_booking(state="in_yard", slot_start=now - 60 * minute, checked_in_at=now + minute),
+        make_booking(state="inspection", slot_start=now, checked_in_at=now - minute),
+        make_booking(state="in_yard", perishable=True, slot_start=now + 60 * minute, checked_in_at=now),
+        make_booking(
+            state="in_yard", perishable=True, slot_start=now + 60 * minute, checked_in_at=now - minute
+        ),
+        make_booking(state="in_yard", gate=factories.gate("CHI_MA"), slot_start=now - 90 * minute),
+    ]
+    others = [make_booking(state="confirmed"), make_booking(state="called"), make_booking(state="departed")]
+    positions = [sql.yard_position(b) for b in yard]
+    assert positions == [queue_position(b) for b in yard]
+    assert positions == [5, 6, 3, 4, 2, 1, 1]
+    assert [sql.yard_position(b) for b in others] == [queue_position(b) for b in others] == [None] * 3
+
+
+@pytest.mark.parametrize("fee", [None, 0, 250_000])
+def test_the_fee_read_is_the_declarations_fee(gate, fee):
+    from declarations.fees.models import Fee
+    from declarations.fees.selectors import fee_unpaid_amount
+
+    booking = make_booking(state="in_yard", fee=fee)
+    mine = sql.booking_by_id(booking.pk).declaration
+    sql.read_fee(mine)
+    theirs = Booking.objects.get(pk=booking.pk).declaration
+    theirs_amount = fee_unpaid_amount(theirs)
+    with CaptureQueriesContext(connection) as queries:
+        amount = fee_unpaid_amount(mine)
+        if fee is None:
+            with pytest.raises(Fee.DoesNotExist):
+                mine.fee  # noqa: B018
+        else:
+            assert fields(mine.fee) == fields(theirs.fee)
+    assert queries.captured_queries == []
+    assert amount == theirs_amount == (fee or None)

@@ -13,7 +13,7 @@ tests/kiosk/test_scan_sql.py:
 3. only when nothing matched exactly: ONE query for the gate's live bookings whose plate is one
    edit away (`plate_variants(read)`), distinct by plate, offered to staff as candidates;
 4. only when the truck is in the yard or at the lane: its fee (the verdict's fee rule) and its
-   place in the queue (one COUNT) — never together with 2 or 3;
+   place in the queue (one COUNT, the queue's order as a row comparison) — never with 2 or 3;
 5. the GateEvent row (one INSERT), whose table carries only the indexes that lookups use.
 """
 
@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from cuakhau.errors import DomainError
 from queueing.models import Booking, BookingState
 from queueing.rules import TICKET_PREFIX
-from queueing.selectors import queue_position
 from vehicles.models import Gate
 from vehicles.plates import canonical_plate, plate_variants, rank_candidates
 
@@ -41,6 +40,8 @@ MAX_READ = 200
 MAX_CANDIDATES = 8
 # A departed truck scanned again within this time is told "already departed", not "no booking".
 DEPARTED_LOOKBACK = dt.timedelta(hours=24)
+# A truck the gate may release or let out: the verdict's fee rule asks for its fee.
+_FEE_STATES = frozenset({BookingState.IN_YARD, BookingState.CALLED})
 
 
 @dataclass
@@ -126,6 +127,8 @@ def kiosk_scan(
     if booking is None and not via_ticket and canonical:
         candidates = _candidates(canonical, gate)
 
+    if booking is not None and booking.state in _FEE_STATES:
+        sql.read_fee(booking.declaration)  # the verdict's fee rule reads it (one lookup, no ORM)
     verdict = rules.verdict(
         gate=gate,
         booking=booking,
@@ -138,7 +141,7 @@ def kiosk_scan(
         plate_must_be_read=device is not None,
         read=read,
     )
-    position = queue_position(booking) if booking is not None else None
+    position = sql.yard_position(booking) if booking is not None else None
     event = sql.insert_event(
         GateEvent(
             kind=EventKind.SCAN,

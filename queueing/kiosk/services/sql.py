@@ -23,8 +23,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from declarations.fees.models import Fee
 from declarations.models import Declaration
 from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState, Slot
+from queueing.selectors import YARD_STATES
 from vehicles.models import Driver, Gate, Vehicle
 
 from ..models import Actions, Device, EventKind, GateEvent
@@ -181,6 +183,57 @@ def live_plates_at_gate(gate_id: int, plates: Sequence[str], limit: int = 50) ->
             [gate_id, *values, *_LIVE, limit],
         )
         return dict(cursor.fetchall())
+
+
+# --- a truck in the yard or at the lane ----------------------------------------------------
+class _FeeLookup:
+    def __init__(self) -> None:
+        self.fee = _Reader(Fee, "f")
+        _layout(self.fee)
+        self.sql = f"SELECT {self.fee.columns} FROM {Fee._meta.db_table} f WHERE f.declaration_id = %s"
+
+    def run(self, declaration: Declaration) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [declaration.pk])
+            row = cursor.fetchone()
+        # Cached as the reverse one-to-one caches it: `declaration.fee` is this row, or raises
+        # Fee.DoesNotExist when there is none — without a query either way.
+        Declaration.fee.related.set_cached_value(declaration, self.fee.make(row) if row else None)
+
+
+@functools.cache
+def _fee_lookup() -> _FeeLookup:
+    return _FeeLookup()
+
+
+def read_fee(declaration: Declaration) -> None:
+    """Read the declaration's fee (one index lookup) into `declaration.fee`."""
+    _fee_lookup().run(declaration)
+
+
+_YARD = tuple(str(state) for state in YARD_STATES)
+
+
+def yard_position(booking: Booking) -> int | None:
+    """`queueing.selectors.queue_position`, as one statement: 1 + the yard bookings of the gate
+    that come before this one in YARD_ORDER (perishable first, slot start, check-in, id)."""
+    if booking.state not in YARD_STATES or booking.checked_in_at is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) + 1 FROM {Booking._meta.db_table} "
+            f"WHERE gate_id = %s AND state IN ({_in(_YARD)}) "
+            "AND (NOT perishable, slot_start, checked_in_at, id) < (NOT %s, %s, %s, %s)",
+            [
+                booking.gate_id,
+                *_YARD,
+                booking.perishable,
+                booking.slot_start,
+                booking.checked_in_at,
+                booking.pk,
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 # --- the device of a key --------------------------------------------------------------------
