@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,6 +110,8 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
     """
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
+        # The cargo lines, read once: completeness, quarantine, the channel and the fee all ask.
+        prefetch_related_objects([current], "cargo_lines")
         _require_owner(actor, current)
         _require_transition(current, "submit", actor)
         _check_complete(current)
