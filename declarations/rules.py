@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -101,18 +102,26 @@ def _rules(gate: Gate, direction: str, kinds: Iterable[str]) -> list[RoutingRule
     return list(rows)
 
 
+@contextmanager
+def rules_read_once(declaration: Declaration) -> Iterator[None]:
+    """Within the block, the rules functions read the declaration's routing rules from ONE query
+    (every kind, its gate and direction) instead of one query per kind: a submission asks for the
+    quarantine, risk and document rules in turn. Outside it, each call reads the rules as they are."""
+    rows = _rules(declaration.gate, declaration.direction, RuleKind.values)
+    declaration.__dict__["_routing_rules"] = ((declaration.gate_id, declaration.direction), rows)
+    try:
+        yield
+    finally:
+        declaration.__dict__.pop("_routing_rules", None)
+
+
 def _declaration_rules(declaration: Declaration, kinds: Iterable[str]) -> list[RoutingRule]:
-    """The active rules of the declaration's gate and direction of these kinds. Every kind is
-    read in ONE query, once per declaration object: a submission asks for the quarantine, risk
-    and document rules in turn, and reads them once."""
-    where = (declaration.gate_id, declaration.direction)
+    """The active rules of these kinds for the declaration's gate and direction."""
     kept = declaration.__dict__.get("_routing_rules")
-    if kept is None or kept[0] != where:  # none read yet, or the draft's gate or direction changed
-        kept = (where, _rules(declaration.gate, declaration.direction, RuleKind.values))
-        declaration.__dict__["_routing_rules"] = kept
-    rows = kept[1]
+    if kept is None or kept[0] != (declaration.gate_id, declaration.direction):
+        return _rules(declaration.gate, declaration.direction, kinds)
     wanted = set(kinds)
-    return [r for r in rows if r.kind in wanted]
+    return [r for r in kept[1] if r.kind in wanted]
 
 
 def quarantine_chapters(gate: Gate, direction: str, *, rows: list[RoutingRule] | None = None) -> set[int]:
