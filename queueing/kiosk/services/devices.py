@@ -38,6 +38,7 @@ LAST_SEEN_EVERY = dt.timedelta(minutes=1)
 # key hash -> (monotonic time it was read, the device with its gate)
 _kept: dict[str, tuple[float, Device]] = {}
 _clock = time.monotonic
+_KEEP_AT_MOST = 1000
 
 
 def _hash_key(key: str) -> str:
@@ -109,6 +110,8 @@ def device_for_key(key: str) -> Device | None:
         _kept.pop(digest, None)
         return None
     if keep > 0:
+        if len(_kept) >= _KEEP_AT_MOST:  # devices are few; old keys' copies do not pile up
+            _kept.clear()
         _kept[digest] = (now, device)
     return device
 
