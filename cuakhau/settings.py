@@ -418,6 +418,10 @@ QUARANTINE_HS_CHAPTERS = env.str("QUARANTINE_HS_CHAPTERS", default="01-24,44")
 # Call-forward releases at most Gate.lane_release_per_tick trucks per this interval; beat runs
 # the tick at the same interval.
 CALL_FORWARD_INTERVAL_SECONDS = _env_int("CALL_FORWARD_INTERVAL_SECONDS", 30)
+# A web process keeps the device a camera's key names (with its gate) this long: a deactivated
+# device or a rotated key is refused by every process within it (at once by the process that
+# saved the change). 0 = read the device on every request (queueing/kiosk/services/devices.py).
+KIOSK_DEVICE_CACHE_SECONDS = _env_int("KIOSK_DEVICE_CACHE_SECONDS", 5)
 NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_STALE_SECONDS = _env_int("NOTIFICATION_STALE_SECONDS", 120)
 # A send holds its row for this long; it must outlast the send task's time limit (45 s), so a

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,33 @@ def _rules(gate: Gate, direction: str, kinds: Iterable[str]) -> list[RoutingRule
     return list(rows)
 
 
-def quarantine_chapters(gate: Gate, direction: str) -> set[int]:
-    """The gate's quarantine chapters: its own rule, else a rule of every gate, else settings."""
-    rows = _rules(gate, direction, [RuleKind.QUARANTINE_CHAPTERS])
+@contextmanager
+def rules_read_once(declaration: Declaration) -> Iterator[None]:
+    """Within the block, the rules functions read the declaration's routing rules from ONE query
+    (every kind, its gate and direction) instead of one query per kind: a submission asks for the
+    quarantine, risk and document rules in turn. Outside it, each call reads the rules as they are."""
+    rows = _rules(declaration.gate, declaration.direction, RuleKind.values)
+    declaration.__dict__["_routing_rules"] = ((declaration.gate_id, declaration.direction), rows)
+    try:
+        yield
+    finally:
+        declaration.__dict__.pop("_routing_rules", None)
+
+
+def _declaration_rules(declaration: Declaration, kinds: Iterable[str]) -> list[RoutingRule]:
+    """The active rules of these kinds for the declaration's gate and direction."""
+    kept = declaration.__dict__.get("_routing_rules")
+    if kept is None or kept[0] != (declaration.gate_id, declaration.direction):
+        return _rules(declaration.gate, declaration.direction, kinds)
+    wanted = set(kinds)
+    return [r for r in kept[1] if r.kind in wanted]
+
+
+def quarantine_chapters(gate: Gate, direction: str, *, rows: list[RoutingRule] | None = None) -> set[int]:
+    """The gate's quarantine chapters: its own rule, else a rule of every gate, else settings.
+    `rows`: the QUARANTINE_CHAPTERS rules of that gate and direction, when already read."""
+    if rows is None:
+        rows = _rules(gate, direction, [RuleKind.QUARANTINE_CHAPTERS])
     specific = [r for r in rows if r.gate_id] or rows
     if specific:
         return set().union(*(parse_chapters(r.value) for r in specific))
@@ -68,10 +93,14 @@ def _lines(declaration: Declaration) -> list:
 def needs_quarantine(declaration: Declaration) -> tuple[bool, str]:
     """Quarantine reviews live plants, animals, food and wood, and anything perishable."""
     lines = _lines(declaration)
-    chapters = quarantine_chapters(declaration.gate, declaration.direction)
+    chapters = quarantine_chapters(
+        declaration.gate,
+        declaration.direction,
+        rows=_declaration_rules(declaration, [RuleKind.QUARANTINE_CHAPTERS]),
+    )
     prefixes = [
         p
-        for r in _rules(declaration.gate, declaration.direction, [RuleKind.QUARANTINE_PREFIXES])
+        for r in _declaration_rules(declaration, [RuleKind.QUARANTINE_PREFIXES])
         for p in parse_prefixes(r.value)
     ]
     for line in lines:
@@ -112,9 +141,8 @@ def customs_channel(declaration: Declaration) -> tuple[str, str]:
     codes = [line.hs_code for line in lines]
     red: list[str] = []
     yellow: list[str] = []
-    for rule in _rules(
-        declaration.gate,
-        declaration.direction,
+    for rule in _declaration_rules(
+        declaration,
         [
             RuleKind.RED_PREFIXES,
             RuleKind.YELLOW_PREFIXES,
@@ -159,7 +187,7 @@ def channel_reason_in_words(reason: str) -> str:
 def required_documents(declaration: Declaration) -> list[str]:
     """Document kinds the gate's rules require before submit (none by default)."""
     kinds: list[str] = []
-    for rule in _rules(declaration.gate, declaration.direction, [RuleKind.REQUIRED_DOCUMENT]):
+    for rule in _declaration_rules(declaration, [RuleKind.REQUIRED_DOCUMENT]):
         if rule.value not in kinds:
             kinds.append(rule.value)
     return kinds

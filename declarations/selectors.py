@@ -53,6 +53,7 @@ def company_operators(declaration: Declaration) -> list[Any]:
         .objects.filter(
             company_member__company_id=declaration.company_id, groups__name=Role.OPERATOR, is_active=True
         )
+        .select_related("profile")  # notify() reads it
         .distinct()
     )
 

@@ -63,7 +63,8 @@ class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     state = serializers.CharField(read_only=True)
     declaration = serializers.PrimaryKeyRelatedField(queryset=Declaration.objects.none())
-    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
+    # With its gate: booking_create uses this read, it does not read the slot again.
+    slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.select_related("gate"))
     ticket = serializers.CharField(read_only=True)
     queue_position = serializers.SerializerMethodField()
     gate = serializers.CharField(source="gate.code", read_only=True)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from cuakhau.accounts.roles import user_has_role
 from cuakhau.security.admin_scope import Principal
 
-from .models import Company, Driver, Gate, StaffAssignment, Vehicle
+from .models import Company, CompanyMember, Driver, Gate, StaffAssignment, Vehicle
 from .plates import canonical_plate
 
 
@@ -19,7 +19,16 @@ def company_for_user(user: Any) -> Company | None:
     cached: Any = getattr(user, "_company_cache", False)
     if cached is not False:
         return cached
-    member = getattr(user, "company_member", None)
+    # The membership and its company in one query (not one for each), cached on the user as
+    # `user.company_member` would be.
+    related = CompanyMember._meta.get_field("user").remote_field
+    if not isinstance(user, related.model):  # a device or another principal: no membership
+        member = getattr(user, "company_member", None)
+    elif related.is_cached(user):
+        member = related.get_cached_value(user)
+    else:
+        member = CompanyMember.objects.select_related("company").filter(user_id=user.pk).first()
+        related.set_cached_value(user, member)
     company = member.company if member else None
     user._company_cache = company
     return company

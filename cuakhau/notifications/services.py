@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -75,6 +75,20 @@ def idempotency_key(
     return f"{key[: IDEMPOTENCY_KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 
+def _profiles(users: dict[int, Any]) -> dict[int, Profile | None]:
+    """Each recipient's profile: the one already read with the user (`select_related("profile")`,
+    as the services' recipient lists do), the others in one query."""
+    profiles: dict[int, Profile | None] = {}
+    related = Profile._meta.get_field("user").remote_field  # the user's `profile` side
+    for pk, user in users.items():
+        if related.is_cached(user):
+            profiles[pk] = cast(Profile, related.get_cached_value(user))
+    missing = [pk for pk in users if pk not in profiles]
+    if missing:
+        profiles.update({p.user_id: p for p in Profile.objects.filter(user_id__in=missing)})
+    return profiles
+
+
 def notify(
     *,
     event: str,
@@ -98,7 +112,7 @@ def notify(
     if not users:
         return []
     only = set(channels) if channels is not None else None
-    profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=users)}
+    profiles = _profiles(users)
     rows = []
     for user in users.values():
         profile = profiles.get(user.pk)

@@ -61,15 +61,17 @@ def _officers(gate: Gate, agencies: Iterable[str]) -> list[Any]:
     return list(
         User.objects.filter(
             staff_assignment__agency__in=list(agencies), staff_assignment__gates=gate, is_active=True
-        ).distinct()
+        )
+        .select_related("profile")  # notify() reads it
+        .distinct()
     )
 
 
 def _gate_managers(gate: Gate) -> list[Any]:
     return list(
-        User.objects.filter(
-            groups__name=Role.GATE_MANAGER, staff_assignment__gates=gate, is_active=True
-        ).distinct()
+        User.objects.filter(groups__name=Role.GATE_MANAGER, staff_assignment__gates=gate, is_active=True)
+        .select_related("profile")  # notify() reads it
+        .distinct()
     )
 
 

@@ -200,7 +200,7 @@ def declaration_create(
             delivery_mode=delivery_mode,
             temporary_import=bool(temporary_import),
         )
-        _save_children(declaration, lines, boxes)
+        _save_children(declaration, lines, boxes, new=True)
         log_created(declaration, actor=actor)
     return declaration
 
@@ -226,15 +226,23 @@ def declaration_delete_draft(*, actor: Any, declaration: Declaration) -> None:
 
 
 def _save_children(
-    declaration: Declaration, lines: list[CargoLine] | None, boxes: list[Container] | None
+    declaration: Declaration,
+    lines: list[CargoLine] | None,
+    boxes: list[Container] | None,
+    *,
+    new: bool = False,
 ) -> None:
+    """Replace the cargo lines and containers given (None: leave them); a `new` declaration has
+    none to delete."""
     if lines is not None:
-        declaration.cargo_lines.all().delete()
+        if not new:
+            declaration.cargo_lines.all().delete()
         for line in lines:
             line.declaration = declaration
         CargoLine.objects.bulk_create(lines)
     if boxes is not None:
-        declaration.containers.all().delete()
+        if not new:
+            declaration.containers.all().delete()
         for box in boxes:
             box.declaration = declaration
         Container.objects.bulk_create(boxes)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,13 +113,16 @@ def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
     """
     with transaction.atomic():
         current = _locked_declaration(declaration.pk)
+        # The cargo lines, read once: completeness, quarantine, the channel and the fee all ask.
+        prefetch_related_objects([current], "cargo_lines")
         _require_owner(actor, current)
         require_transition(current, "submit", actor)
-        _check_complete(current)
-        fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
-        fire(current, "submit", actor=actor)
-        current.required_agencies = rules.required_agencies(current)
-        current.channel, current.channel_reason = rules.customs_channel(current)
+        with rules.rules_read_once(current):
+            _check_complete(current)
+            fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
+            fire(current, "submit", actor=actor)
+            current.required_agencies = rules.required_agencies(current)
+            current.channel, current.channel_reason = rules.customs_channel(current)
         current.save(update_fields=["required_agencies", "channel", "channel_reason", "updated"])
         _open_reviews(current, current.required_agencies, actor)
         reviews = _reviews(current)

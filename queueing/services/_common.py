@@ -58,7 +58,9 @@ def owners(booking: Booking | Declaration) -> list[Any]:
     # (The models' untyped base, ConcurrentTransitionMixin, keeps mypy from narrowing the else.)
     declaration = booking.declaration if isinstance(booking, Booking) else cast(Declaration, booking)
     users = list(
-        get_user_model().objects.filter(company_member__company_id=declaration.company_id, is_active=True)
+        get_user_model()
+        .objects.filter(company_member__company_id=declaration.company_id, is_active=True)
+        .select_related("profile")  # notify() reads it
     )
     driver_user_id = declaration.driver.user_id if declaration.driver_id else None
     if driver_user_id and all(u.pk != driver_user_id for u in users):

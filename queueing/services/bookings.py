@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from cuakhau.errors import Conflict, DomainError
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.permissions import require_transition
 from cuakhau.transitions.services import fire, log_created
-from declarations.models import LIVE_FOR_BOOKING, Declaration
+from declarations.models import LIVE_FOR_BOOKING, CargoLine, Declaration
 from vehicles.models import Company
 
 from .. import rules
@@ -114,39 +115,65 @@ def _lock_company(company_id: int) -> None:
     list(Company.objects.select_for_update().filter(pk=company_id).order_by().values_list("pk", flat=True))
 
 
+def _slot_with_gate(slot: Slot) -> Slot:
+    """The caller's slot when it came with its gate (the API's serializer reads them together),
+    else read once. Its `booked` count may be old: it only gives the early answer, the
+    conditional UPDATE decides."""
+    if Slot._meta.get_field("gate").is_cached(slot):
+        return slot
+    return Slot.objects.select_related("gate").get(pk=slot.pk)
+
+
+def _locked_declaration(declaration_id: int) -> Declaration:
+    """The declaration under its row lock, with its vehicle and driver, and whether any cargo
+    line is perishable (one statement: the booking's `perishable` without reading the lines)."""
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("vehicle", "driver")
+        .annotate(
+            any_perishable=Exists(CargoLine.objects.filter(declaration=OuterRef("pk"), perishable=True))
+        )
+        .order_by()
+        .get(pk=declaration_id)
+    )
+
+
 def booking_create(
     *, declaration: Declaration, slot: Slot, actor: Any = None, actor_label: str = ""
 ) -> Booking:
     """Book `slot` for `declaration`.
 
-    1. Read the slot (with its gate) and check the rules on it and the declaration: a full,
-       closed or past slot is refused here, before any lock or transaction (the common answer
-       in a rush costs one read).
-    2. In one transaction: lock the declaration (one booking at a time per declaration) and check
-       it again as it is now; lock the company row and check the per-company daily cap.
-    3. Take the place with one conditional UPDATE; no place → Conflict "slot_full".
+    1. Check the rules on the slot and the declaration as the caller read them: a full, closed
+       or past slot is refused here, before any transaction or lock and without a query of its
+       own (the API's serializer has just read both; the common answer in a rush).
+    2. In one transaction: lock the declaration (one booking at a time per declaration; its
+       vehicle, driver and perishable cargo in the same statement) and check it again as it is
+       now; lock the company row and check the per-company daily cap.
+    3. Take the place with ONE conditional UPDATE, the statement that decides: a slot that
+       filled or closed since step 1 is refused here. It comes after the locks so that the slot's
+       row, which every booker of the slot writes, is never held while waiting for a company.
     4. Create the booking with a fresh ticket bound to the vehicle's plate; log; notify. A second
        live booking of the declaration, or of the vehicle that day, is refused by the database
        (one_live_booking_per_declaration, one_live_booking_per_vehicle_per_day); after the
        rollback the answer names the booking that holds it.
+    Any refusal inside the transaction rolls the place back with everything else.
     """
     check_owner(actor, declaration.company_id)
-    slot = Slot.objects.select_related("gate").get(pk=slot.pk)
+    slot = _slot_with_gate(slot)
     _check_bookable(declaration, slot, check_state=False)
     try:
         with transaction.atomic():
-            declaration = (
-                Declaration.objects.select_for_update(of=("self",))
-                .select_related("vehicle", "driver")
-                .order_by()
-                .get(pk=declaration.pk)
-            )
+            declaration = _locked_declaration(declaration.pk)
             _check_bookable(declaration, slot, need_room=False)
             _lock_company(declaration.company_id)
             _check_company_cap(declaration, slot)
-            # One live booking per declaration and per vehicle and day: the database constraints
-            # decide at the INSERT (no query on the way); the except below says which booking.
+            # The place last: the slot's row is the hottest of a rush, so its write lock is held
+            # only from here to the commit, never while waiting for a company's lock.
             if not take_place(slot.pk):
+                # Full or closed since the caller read it: say which (one read, only here).
+                slot.refresh_from_db(fields=["booked", "capacity", "is_closed"])
+                if slot.is_closed:
+                    raise Conflict(_("This slot is closed."), code="slot_closed")
                 raise Conflict(_("This slot is full."), code="slot_full")
             # No savepoint: on a conflict the whole transaction is rolled back (the place too).
             booking = Booking.objects.create(
@@ -157,7 +184,7 @@ def booking_create(
                 vehicle=declaration.vehicle,
                 plate_canonical=declaration.vehicle.plate_canonical,
                 slot_start=slot.start,
-                perishable=declaration.is_perishable,
+                perishable=cast(Any, declaration).any_perishable,  # annotated with the lock above
                 inspection_required=rules.inspection_required_at_booking(declaration),
                 ticket=rules.new_ticket(),
             )

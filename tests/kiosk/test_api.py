@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from cuakhau.accounts.roles import Role
 from queueing.kiosk.models import Device, GateEvent
-from queueing.kiosk.services import device_create
+from queueing.kiosk.services import device_create, device_rotate_key
 from tests import factories
 
 from .conftest import make_booking
@@ -104,6 +104,44 @@ def test_a_deactivated_device_is_401(device_client, device):
     Device.objects.filter(pk=device[0].pk).update(is_active=False)
     response = device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json")
     assert response.status_code == 401
+
+
+def test_a_device_deactivated_in_the_admin_is_refused_at_once(device_client, device):
+    assert device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code == 200
+    obj = device[0]
+    obj.is_active = False
+    obj.save()  # what the admin's change form does
+    assert device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code == 401
+
+
+def test_a_rotated_key_is_refused_at_once(device_client, device):
+    assert device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code == 200
+    new_key = device_rotate_key(device=device[0])
+    assert device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code == 401
+    device_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {new_key}")
+    assert device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("keep", [5, 0])
+def test_a_device_deactivated_by_another_process_is_refused_within_the_seconds_it_is_kept(
+    device_client, device, monkeypatch, settings, keep
+):
+    from queueing.kiosk.services import devices
+
+    settings.KIOSK_DEVICE_CACHE_SECONDS = keep
+    clock = [1000.0]
+    monkeypatch.setattr(devices, "_clock", lambda: clock[0])
+
+    def status() -> int:
+        return device_client.post(SCAN, {"gate": "HUU_NGHI", "plate": "x"}, format="json").status_code
+
+    assert status() == 200
+    # Another process's change (or SQL): this process gets no signal, its copy is not forgotten.
+    Device.objects.filter(pk=device[0].pk).update(is_active=False)
+    clock[0] += keep - 0.5
+    assert status() == (200 if keep else 401)  # kept for at most KIOSK_DEVICE_CACHE_SECONDS
+    clock[0] += 0.5
+    assert status() == 401
 
 
 def test_the_key_is_stored_only_as_a_hash(device):
@@ -206,6 +244,41 @@ def test_bad_scan_input_is_400(gate_staff, payload):
     response = staff_client(gate_staff).post(SCAN, payload, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"code", "detail"}
+
+
+BODIES = [
+    {"gate": "HUU_NGHI", "plate": "12C-123.45"},
+    {"gate": " huu_nghi ", "lane": " 2 ", "read": "  CK1-ABC  "},
+    {"gate": "HUU_NGHI", "ticket": "CK1-ABC", "plate": "12C-123.45"},
+    {"gate": "HUU_NGHI", "plate": "29LD-012.34", "unknown": 1},
+    {"gate": "HUU_NGHI", "plate": "Đ" * 200},
+    {"gate": "HUU_NGHI", "plate": "x" * 201},
+    {"gate": "HUU_NGHI", "plate": "12C\x00"},
+    {"gate": "HUU_NGHI", "plate": "\ud800"},
+    {"gate": "HUU_NGHI", "plate": 12345},
+    {"gate": "HUU_NGHI", "plate": None},
+    {"gate": "HUU_NGHI", "plate": "a", "read": "b"},
+    {"gate": "", "plate": "a"},
+    {"gate": "x" * 21, "plate": "a"},
+    {"plate": "a"},
+    {"gate": "HUU_NGHI", "ticket": ["CK1-ABC"]},
+    ["HUU_NGHI"],
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_the_scan_body_is_read_as_the_scan_serializer_reads_it(body):
+    from rest_framework.exceptions import ValidationError
+
+    from queueing.kiosk.api import ScanIn, scan_params
+
+    serializer = ScanIn(data=body)
+    if serializer.is_valid():
+        assert scan_params(body) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            scan_params(body)
+        assert refused.value.detail == serializer.errors
 
 
 def test_get_is_not_allowed(gate_staff):

@@ -41,13 +41,28 @@ def _row(user, **fields):  # type: ignore[no-untyped-def]
 
 
 def test_notify_in_a_transaction_reads_the_profiles_and_writes_every_row_in_one_insert() -> None:
-    users = [recipient(email=True) for _ in range(3)]
+    from django.contrib.auth import get_user_model
+
+    made = [recipient(email=True) for _ in range(3)]
+    users = list(get_user_model().objects.filter(pk__in=[u.pk for u in made]))  # profiles not read
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         ids = _notify(users)
     assert len(ids) == 6  # in-app and e-mail for each of three people
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     assert statements == ["SELECT", "INSERT"]
     assert sorted(ids) == sorted(Notification.objects.values_list("id", flat=True))
+
+
+def test_notify_uses_the_profiles_read_with_the_recipients() -> None:
+    from django.contrib.auth import get_user_model
+
+    made = [recipient(email=True), recipient(email=False)]
+    users = list(get_user_model().objects.filter(pk__in=[u.pk for u in made]).select_related("profile"))
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        ids = _notify(users)
+    assert [q["sql"].split()[0].upper() for q in queries.captured_queries] == ["INSERT"]
+    channels = sorted(Notification.objects.filter(pk__in=ids).values_list("recipient_id", "channel"))
+    assert channels == sorted([(made[0].pk, "email"), (made[0].pk, "in_app"), (made[1].pk, "in_app")])
 
 
 def test_notify_again_returns_no_ids_and_a_half_new_fact_only_the_new_rows() -> None:

@@ -193,3 +193,41 @@ def test_a_throttle_holds_across_two_processes_sharing_redis():
         results.append(json.loads(out.strip().splitlines()[-1]))
 
     assert sum(results) == 10, results
+
+
+@pytest.mark.redis
+def test_a_throttle_counts_on_redis_in_one_round_trip_and_its_window_expires(settings, monkeypatch):
+    """On Redis, one script per request: the window's counter goes up by one and expires with the
+    window (Django's cache API would take two round trips: add, then incr)."""
+    import redis
+    from django.core.cache import cache
+
+    from cuakhau.security.throttles import count_in_window
+
+    commands = []
+    execute = redis.client.Redis.execute_command
+
+    def counted(self, *args, **options):  # type: ignore[no-untyped-def]
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    db = int(os.environ.get("TEST_REDIS_DB_BASE", "10"))
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:6379/{db}",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    count_in_window(cache, "warm-up", 5)  # the script is loaded once per process
+    monkeypatch.setattr(redis.client.Redis, "execute_command", counted)
+    counts = [count_in_window(cache, "throttle_kiosk_device-1:42", 61) for _ in range(3)]
+    monkeypatch.undo()
+    assert counts == [1, 2, 3]
+    assert commands == ["EVALSHA"] * 3
+    assert cache.get("throttle_kiosk_device-1:42") == 3  # the key the cache API names
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_and_validate_key("throttle_kiosk_device-1:42")) <= 61
+    cache.delete("throttle_kiosk_device-1:42")
+    assert count_in_window(cache, "throttle_kiosk_device-1:42", 61) == 1
+    cache.delete("throttle_kiosk_device-1:42")

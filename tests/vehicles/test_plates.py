@@ -397,3 +397,40 @@ def test_empty_read_has_no_variants() -> None:
     assert plate_variants("") == {}
     assert plate_variants(" - ") == {}
     assert rank_candidates("", ["12C12345"]) == []
+
+
+def _variants_by_definition(read: str) -> dict[str, float]:
+    """plate_variants as its docstring defines it, written plainly: every single edit, its
+    highest weight, kept when is_plate_shape says a stored plate could be it."""
+    from vehicles.plates import _ASCII_ALNUM, CN_PROVINCES, OCR_CONFUSIONS, canonical_plate, is_plate_shape
+
+    read = canonical_plate(read)
+    weights: dict[str, float] = {}
+    for i, ch in enumerate(read):
+        if i == 0 and "\u3400" <= ch <= "\u9fff":
+            subs = {p: 0.3 for p in CN_PROVINCES}
+        else:
+            subs = {o: 0.9 if any({ch, o} <= g for g in OCR_CONFUSIONS) else 0.3 for o in _ASCII_ALNUM}
+        for other, w in subs.items():
+            key = read[:i] + other + read[i + 1 :]
+            weights[key] = max(weights.get(key, 0), w)
+        key = read[:i] + read[i + 1 :]
+        weights[key] = max(weights.get(key, 0), 0.2)
+    for i in range(len(read) + 1):
+        for other in _ASCII_ALNUM:
+            key = read[:i] + other + read[i:]
+            weights[key] = max(weights.get(key, 0), 0.2)
+    if read and not "\u3400" <= read[0] <= "\u9fff":
+        for p in CN_PROVINCES:
+            weights[p + read] = max(weights.get(p + read, 0), 0.2)
+    weights.pop(read, None)
+    return {k: w for k, w in weights.items() if is_plate_shape(k)}
+
+
+@pytest.mark.parametrize(
+    "read",
+    ["29LD-012.34", "12C-123.45", "12LD-555.5S", "12C1-2345", "13A-123.45", "12W-12345", "10A1234", "99Z999999",
+     "桂A12345", "桂AD1234", "京A1234挂", "A12345", "1", "8O", "ZZZ", "桂"],
+)  # fmt: skip
+def test_variants_are_exactly_the_plausible_single_edits(read: str) -> None:
+    assert plate_variants(read) == _variants_by_definition(read)

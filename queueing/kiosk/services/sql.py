@@ -1,0 +1,306 @@
+"""The hand-written statements of the scan's hot path, and the model objects they read.
+
+A scan runs the same three or four small statements thousands of times a day. Building them
+through the ORM (a QuerySet cloned, compiled to SQL, its rows turned into objects) cost more CPU
+than PostgreSQL spent running them; here each statement's text is built ONCE per process from
+the models' own columns and the joins written out, and rows become model instances the way the
+ORM makes them (`Model.from_db`, the fields' converters, the related objects cached as
+`select_related` caches them). Everything else about the objects is the ORM's: they save,
+refresh and follow relations as usual.
+
+`tests/kiosk/test_scan_sql.py` compares every statement here with the ORM query it replaces, row
+for row and field for field, so a column added to a model is read here too (the column lists
+come from `_meta`) and a rule written here cannot drift from the ORM's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from django.db import connection
+from django.db.models import Model
+
+from declarations.fees.models import Fee
+from declarations.models import Declaration
+from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState, Slot
+from queueing.selectors import YARD_STATES
+from vehicles.models import Driver, Gate, Vehicle
+
+from ..models import Actions, Device, EventKind, GateEvent
+
+Converter = Callable[[Any], Any]
+
+
+class _Reader:
+    """Reads one model's columns out of a joined row: `width` values from `start`."""
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.columns = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self.start = 0
+        self.converters: list[tuple[int, Any, list[Any]]] = []
+        for i, field in enumerate(self.fields):
+            # The same converters the ORM applies to a column it reads (the backend's, then the
+            # field's from_db_value): JSON decoded, SQLite's text turned into dates, and so on.
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + cast(Any, field).get_db_converters(connection)
+            if found:
+                self.converters.append((i, column, found))
+
+    def make(self, row: Sequence[Any]) -> Model | None:
+        values = list(row[self.start : self.start + self.width])
+        if values[0] is None:  # the primary key: no row on that side of a LEFT JOIN
+            return None
+        for i, column, converters in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def _layout(*readers: _Reader) -> str:
+    """Place the readers side by side in a row; return their SELECT list."""
+    start = 0
+    for reader in readers:
+        reader.start = start
+        start += reader.width
+    return ", ".join(reader.columns for reader in readers)
+
+
+def _cache(instance: Model | None, name: str, value: Model | None) -> None:
+    """What select_related does with a related row: the object is there, no query follows."""
+    if instance is not None:  # an inner join's side is always there; a left join's may not be
+        cast(Any, type(instance)._meta.get_field(name)).set_cached_value(instance, value)
+
+
+# --- the booking of a scan ------------------------------------------------------------------
+# The booking with only what the verdict and the reply read: slot, vehicle, declaration and its
+# driver. Not the gate (the device's or kiosk's own object is reused) and not the fee (read by
+# the fee rule only for a truck in the yard or at the lane).
+class _BookingLookup:
+    def __init__(self) -> None:
+        self.booking = _Reader(Booking, "b")
+        self.slot = _Reader(Slot, "s")
+        self.vehicle = _Reader(Vehicle, "v")
+        self.declaration = _Reader(Declaration, "d")
+        self.driver = _Reader(Driver, "r")
+        select = _layout(self.booking, self.slot, self.vehicle, self.declaration, self.driver)
+        self.sql = (
+            f"SELECT {select} FROM {Booking._meta.db_table} b "
+            f"INNER JOIN {Slot._meta.db_table} s ON s.id = b.slot_id "
+            f"INNER JOIN {Vehicle._meta.db_table} v ON v.id = b.vehicle_id "
+            f"INNER JOIN {Declaration._meta.db_table} d ON d.id = b.declaration_id "
+            f"INNER JOIN {Driver._meta.db_table} r ON r.id = d.driver_id "
+        )
+
+    def run(self, where: str, params: Sequence[Any]) -> list[Booking]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql + where, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            booking = self.booking.make(row)
+            declaration = self.declaration.make(row)
+            _cache(declaration, "driver", self.driver.make(row))
+            _cache(booking, "slot", self.slot.make(row))
+            _cache(booking, "vehicle", self.vehicle.make(row))
+            _cache(booking, "declaration", declaration)
+            found.append(booking)
+        return found  # type: ignore[return-value]
+
+
+@functools.cache
+def _booking_lookup() -> _BookingLookup:
+    return _BookingLookup()
+
+
+_LIVE = tuple(str(state) for state in LIVE_BOOKING_STATES)
+
+
+def booking_by_ticket(ticket: str) -> Booking | None:
+    """The booking with this ticket (unique index), with slot, vehicle, declaration and driver."""
+    rows = _booking_lookup().run("WHERE b.ticket = %s", [ticket])
+    return rows[0] if rows else None
+
+
+def live_bookings_of_plate(canonical: str, limit: int = 20) -> list[Booking]:
+    """A plate's live bookings (partial index of live bookings), as `booking_by_ticket` reads them."""
+    return _booking_lookup().run(
+        f"WHERE b.plate_canonical = %s AND b.state IN ({_in(_LIVE)}) LIMIT %s", [canonical, *_LIVE, limit]
+    )
+
+
+def booking_by_id(pk: int) -> Booking | None:
+    """One booking by key, as `booking_by_ticket` reads it."""
+    rows = _booking_lookup().run("WHERE b.id = %s", [pk])
+    return rows[0] if rows else None
+
+
+def _in(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@functools.cache
+def _exit_sql() -> str:
+    # The conditions of the partial index gateevent_exit_plate_idx, as literals so that the
+    # planner matches them with the index's predicate.
+    return (
+        f"SELECT booking_id FROM {GateEvent._meta.db_table} "
+        f"WHERE plate_canonical = %s AND kind = '{EventKind.ACTION}' AND action = '{Actions.EXIT}' "
+        f"AND state_after = '{BookingState.DEPARTED}' AND created >= %s "
+        "ORDER BY created DESC LIMIT 1"
+    )
+
+
+def exit_booking_id(canonical: str, since: dt.datetime) -> int | None:
+    """The booking of this plate's latest exit since `since` (partial index of exits), if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_exit_sql(), [canonical, since])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def live_plates_at_gate(gate_id: int, plates: Sequence[str], limit: int = 50) -> dict[str, str]:
+    """{canonical plate: display plate} of the gate's live bookings whose plate is in `plates`,
+    each plate once (partial index of live bookings)."""
+    if not plates:
+        return {}
+    values: list[Any]
+    if connection.vendor == "postgresql":
+        # One array parameter for the few hundred variants of a read, not one parameter each.
+        among, values = "= ANY(%s)", [list(plates)]
+    else:
+        among, values = f"IN ({_in(plates)})", list(plates)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT b.plate_canonical, v.plate FROM {Booking._meta.db_table} b "
+            f"INNER JOIN {Vehicle._meta.db_table} v ON v.id = b.vehicle_id "
+            f"WHERE b.gate_id = %s AND b.plate_canonical {among} AND b.state IN ({_in(_LIVE)}) "
+            "LIMIT %s",
+            [gate_id, *values, *_LIVE, limit],
+        )
+        return dict(cursor.fetchall())
+
+
+# --- a truck in the yard or at the lane ----------------------------------------------------
+class _FeeLookup:
+    def __init__(self) -> None:
+        self.fee = _Reader(Fee, "f")
+        _layout(self.fee)
+        self.sql = f"SELECT {self.fee.columns} FROM {Fee._meta.db_table} f WHERE f.declaration_id = %s"
+
+    def run(self, declaration: Declaration) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [declaration.pk])
+            row = cursor.fetchone()
+        # Cached as the reverse one-to-one caches it: `declaration.fee` is this row, or raises
+        # Fee.DoesNotExist when there is none — without a query either way.
+        Declaration.fee.related.set_cached_value(declaration, self.fee.make(row) if row else None)
+
+
+@functools.cache
+def _fee_lookup() -> _FeeLookup:
+    return _FeeLookup()
+
+
+def read_fee(declaration: Declaration) -> None:
+    """Read the declaration's fee (one index lookup) into `declaration.fee`."""
+    _fee_lookup().run(declaration)
+
+
+_YARD = tuple(str(state) for state in YARD_STATES)
+
+
+def yard_position(booking: Booking) -> int | None:
+    """`queueing.selectors.queue_position`, as one statement: 1 + the yard bookings of the gate
+    that come before this one in YARD_ORDER (perishable first, slot start, check-in, id)."""
+    if booking.state not in YARD_STATES or booking.checked_in_at is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) + 1 FROM {Booking._meta.db_table} "
+            f"WHERE gate_id = %s AND state IN ({_in(_YARD)}) "
+            "AND (NOT perishable, slot_start, checked_in_at, id) < (NOT %s, %s, %s, %s)",
+            [
+                booking.gate_id,
+                *_YARD,
+                booking.perishable,
+                booking.slot_start,
+                booking.checked_in_at,
+                booking.pk,
+            ],
+        )
+        return cursor.fetchone()[0]
+
+
+# --- the device of a key --------------------------------------------------------------------
+class _DeviceLookup:
+    def __init__(self) -> None:
+        self.device = _Reader(Device, "k")
+        self.gate = _Reader(Gate, "g")
+        select = _layout(self.device, self.gate)
+        self.sql = (
+            f"SELECT {select} FROM {Device._meta.db_table} k "
+            f"INNER JOIN {Gate._meta.db_table} g ON g.id = k.gate_id "
+            "WHERE k.key_prefix = %s AND k.is_active"
+        )
+
+    def run(self, prefix: str) -> Device | None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        device = self.device.make(row)
+        _cache(device, "gate", self.gate.make(row))
+        return device  # type: ignore[return-value]
+
+
+@functools.cache
+def _device_lookup() -> _DeviceLookup:
+    return _DeviceLookup()
+
+
+def active_device_with_gate(prefix: str) -> Device | None:
+    """The active device with this key prefix (unique index), its gate joined."""
+    return _device_lookup().run(prefix)
+
+
+# --- the scan's GateEvent -------------------------------------------------------------------
+class _EventInsert:
+    def __init__(self) -> None:
+        self.fields = [f for f in GateEvent._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(f'"{f.column}"' for f in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        pk = GateEvent._meta.pk.column
+        self.sql = f'INSERT INTO {GateEvent._meta.db_table} ({columns}) VALUES ({marks}) RETURNING "{pk}"'
+
+    def run(self, event: GateEvent) -> GateEvent:
+        # get_db_prep_save: how the ORM's INSERT adapts each value (JSON, datetimes, keys).
+        values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, values)
+            event.pk = cursor.fetchone()[0]
+        event._state.adding = False
+        event._state.db = connection.alias
+        return event
+
+
+@functools.cache
+def _event_insert() -> _EventInsert:
+    return _EventInsert()
+
+
+def insert_event(event: GateEvent) -> GateEvent:
+    """INSERT a new GateEvent (no model signals: the log has no receivers) and give it its id.
+
+    The row is the one `event.save()` would write; append-only, so there is never an UPDATE.
+    """
+    if not event._state.adding:
+        raise ValueError("a GateEvent is written once")
+    return _event_insert().run(event)
