@@ -454,3 +454,30 @@ def test_a_scan_without_a_booking_has_nulls_and_candidates(device_client, device
     assert body["candidates"] == ["12C-123.45"]
     assert [body[k] for k in ("booking", "declaration", "vehicle", "driver")] == [None] * 4
     assert body["action"] is None and body["action_label"] is None
+
+
+@pytest.mark.parametrize(
+    "booking_kw, read",
+    [
+        ({"plate": "12C-123.45"}, "12C-123.45"),  # exact plate: allow, admit
+        ({"plate": "12C-123.45"}, "12C-123.46"),  # misread: no booking, candidates
+        ({"plate": "12C-123.45", "state": "in_yard", "fee": 250_000}, "12C-123.45"),  # fee due
+        ({"plate": "12C-123.45", "channel": "red", "perishable": True, "state": "called"}, "12C-123.45"),
+        ({"plate": "粤Z·1234港", "country": "CN", "direction": "import"}, "粤Z1234港"),
+        (None, "99H-999.99"),  # unknown plate
+    ],
+)
+def test_the_scan_reply_is_what_its_serializer_declares(gate_staff_at_huu_nghi, booking_kw, read):
+    """The API answers `scan_reply` (built directly, the hot path); `ScanOut` declares the
+    shape. For every kind of scan they give the same dict, key for key and in order."""
+    from queueing.kiosk import api, services
+
+    if booking_kw:
+        make_booking(**booking_kw)
+    gate = services.kiosk_gate(code="HUU_NGHI", staff=gate_staff_at_huu_nghi)
+    result = services.kiosk_scan(gate=gate, raw=read, staff=gate_staff_at_huu_nghi)
+    direct, declared = api.scan_reply(result, gate), api.scan_reply_serialized(result, gate)
+    assert list(direct) == list(declared)
+    assert direct == declared
+    if booking_kw and read == booking_kw["plate"]:
+        assert direct["booking"] is not None and list(direct["booking"]) == list(declared["booking"])
