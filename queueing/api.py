@@ -6,7 +6,6 @@ another company's booking is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -18,13 +17,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cuakhau.negotiation import IgnoreAccept
 from cuakhau.security.serializers import RefuseReadOnlyFields
 from declarations.models import Declaration
 from vehicles.models import Direction, Gate
@@ -212,24 +209,11 @@ class WaitlistViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         return Response(self.get_serializer(entry).data)
 
 
-class AnyAccept(BaseContentNegotiation):
-    """The ticket PNG is served whatever the Accept header says (QR readers and browsers differ)."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
 class TicketPngView(APIView):
     """GET the booking's ticket as a PNG: its QR code (which encodes exactly the booking's
     `ticket`) with the plate, gate, direction, slot day and time and the declaration number."""
 
-    content_negotiation_class = AnyAccept
+    content_negotiation_class = IgnoreAccept
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -240,7 +224,7 @@ class TicketPngView(APIView):
 class TicketPdfView(APIView):
     """GET the booking's ticket as a one-page A6 PDF for printing (the same drawing as the PNG)."""
 
-    content_negotiation_class = AnyAccept
+    content_negotiation_class = IgnoreAccept
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -4,7 +4,6 @@ callback, refunds, and fees collected per gate and day. Thin: every write is one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,15 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
+from cuakhau.negotiation import IgnoreAccept
 from cuakhau.qr import qr_png
 from vehicles.models import Gate
 from vehicles.selectors import gate_ids_for_user
@@ -147,19 +144,6 @@ class FeeView(APIView):
     @extend_schema(responses=FeeOut)
     def get(self, request: Request, pk: int) -> Response:
         return Response(fee_data(_fee_of(request, pk)))
-
-
-class IgnoreAccept(BaseContentNegotiation):
-    """An image is an image whatever the client's Accept header says (errors stay JSON)."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
 
 
 class FeeQrView(APIView):

@@ -359,14 +359,14 @@ def scan_reply(result: services.ScanResult, gate: Gate) -> dict[str, Any]:
 
 
 @functools.cache
-def _choices(model: type, name: str) -> dict[Any, Any]:
-    return dict(model._meta.get_field(name).flatchoices)
+def _choices(field: Any) -> dict[Any, Any]:
+    return dict(field.flatchoices)
 
 
 def _label(obj: Any, name: str) -> str:
     """`obj.get_<name>_display()`, in the active language, without rebuilding the choices."""
     value = getattr(obj, name)
-    return str(_choices(type(obj), name).get(value, value))
+    return str(_choices(obj._meta.get_field(name)).get(value, value))
 
 
 def _iso(moment: Any, gate: Gate) -> str | None:

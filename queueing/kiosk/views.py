@@ -4,6 +4,8 @@ action and cash forms call the same services as the API and answer with the verd
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -78,34 +80,43 @@ def _scan_panel(request: HttpRequest, gate: Gate, raw: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@never_cache
-def kiosk_scan(request: HttpRequest, gate_code: str) -> HttpResponse:
-    """The scan form (a read, or a candidate plate tapped): the verdict panel."""
-    gate = _gate(request, gate_code)
-    try:
-        return _scan_panel(request, gate, request.POST.get("plate") or request.POST.get("read", ""))
-    except DomainError as exc:
-        return _error(request, gate, exc)
+def _form(view: Callable[[HttpRequest, Gate], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A kiosk form (signed in, POST, never cached) at the staff member's gate; a refusal of its
+    service answers the verdict panel with the reason, in the one mapping's words and status."""
+
+    @login_required
+    @require_POST
+    @never_cache
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, gate_code: str) -> HttpResponse:
+        gate = _gate(request, gate_code)
+        try:
+            return view(request, gate)
+        except DomainError as exc:
+            return _error(request, gate, exc)
+
+    return wrapped
 
 
-@login_required
-@require_POST
-@never_cache
-def kiosk_action(request: HttpRequest, gate_code: str) -> HttpResponse:
-    """The action button of the last verdict: the panel says what the booking is now."""
-    gate = _gate(request, gate_code)
+def _number(request: HttpRequest, name: str) -> int:
     try:
-        event_id = int(request.POST.get("event", ""))
+        return int(request.POST.get(name, ""))
     except ValueError:
-        return _error(request, gate, DomainError(_("Scan the truck again.")))
-    try:
-        result = services.kiosk_action(
-            event_id=event_id, action=request.POST.get("action", ""), staff=request.user
-        )
-    except DomainError as exc:
-        return _error(request, gate, exc)
+        raise DomainError(_("Scan the truck again.")) from None
+
+
+@_form
+def kiosk_scan(request: HttpRequest, gate: Gate) -> HttpResponse:
+    """The scan form (a read, or a candidate plate tapped): the verdict panel."""
+    return _scan_panel(request, gate, request.POST.get("plate") or request.POST.get("read", ""))
+
+
+@_form
+def kiosk_action(request: HttpRequest, gate: Gate) -> HttpResponse:
+    """The action button of the last verdict: the panel says what the booking is now."""
+    result = services.kiosk_action(
+        event_id=_number(request, "event"), action=request.POST.get("action", ""), staff=request.user
+    )
     booking: Booking = result.booking
     return _panel(
         request,
@@ -120,29 +131,19 @@ def kiosk_action(request: HttpRequest, gate_code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-@never_cache
-def kiosk_cash(request: HttpRequest, gate_code: str) -> HttpResponse:
+@_form
+def kiosk_cash(request: HttpRequest, gate: Gate) -> HttpResponse:
     """The fee taken in cash at release (its receipt number), then the truck scanned again."""
-    gate = _gate(request, gate_code)
-    try:
-        declaration_id = int(request.POST.get("declaration", ""))
-        amount = int(request.POST.get("amount", ""))
-    except ValueError:
-        return _error(request, gate, DomainError(_("Scan the truck again.")))
+    declaration_id, amount = _number(request, "declaration"), _number(request, "amount")
     receipt = request.POST.get("receipt_number", "").strip()[:80]
-    try:
-        if not receipt:
-            raise DomainError(_("Enter the receipt number."))
-        declaration = fee_selectors.declaration_for_fee(user=request.user, declaration_id=declaration_id)
-        fee = fee_selectors.fee_for_declaration(declaration)
-        if fee is None:
-            raise NotFound(_("Declaration not found."))
-        fee_services.payment_record_cash(fee=fee, amount=amount, receipt_number=receipt, staff=request.user)
-        return _scan_panel(request, gate, declaration.vehicle.plate)
-    except DomainError as exc:
-        return _error(request, gate, exc)
+    if not receipt:
+        raise DomainError(_("Enter the receipt number."))
+    declaration = fee_selectors.declaration_for_fee(user=request.user, declaration_id=declaration_id)
+    fee = fee_selectors.fee_for_declaration(declaration)
+    if fee is None:
+        raise NotFound(_("Declaration not found."))
+    fee_services.payment_record_cash(fee=fee, amount=amount, receipt_number=receipt, staff=request.user)
+    return _scan_panel(request, gate, declaration.vehicle.plate)
 
 
 def _board_context(gate_code: str) -> dict[str, Any]:
