@@ -188,16 +188,94 @@ def test_the_fee_read_is_the_declarations_fee(gate, fee):
     from declarations.fees.selectors import fee_unpaid_amount
 
     booking = make_booking(state="in_yard", fee=fee)
-    mine = sql.booking_by_id(booking.pk).declaration
-    sql.read_fee(mine)
+    alone = Booking.objects.get(pk=booking.pk).declaration  # read on its own: `read_fee`
+    assert not sql.fee_is_read(alone)
+    sql.read_fee(alone)
+    with_booking = sql.booking_by_id(booking.pk).declaration  # read with the booking
     theirs = Booking.objects.get(pk=booking.pk).declaration
     theirs_amount = fee_unpaid_amount(theirs)
+    for mine in (alone, with_booking):
+        assert sql.fee_is_read(mine)
+        with CaptureQueriesContext(connection) as queries:
+            amount = fee_unpaid_amount(mine)
+            if fee is None:
+                with pytest.raises(Fee.DoesNotExist):
+                    mine.fee  # noqa: B018
+            else:
+                assert fields(mine.fee) == fields(theirs.fee)
+        assert queries.captured_queries == []
+        assert amount == theirs_amount == (fee or None)
+
+
+def test_a_looked_up_booking_brings_its_fee_and_queue_place(gate):
+    """The booking lookup's fee (FEE_STATES) and queue place (yard states) against the fee's
+    ORM row, `queue_position` and the order of `yard_queue`, in one yard with every rule of
+    its order at work, by each of the three lookups, with no further statement."""
+    from declarations.fees.models import Fee
+    from queueing.selectors import queue_position, yard_queue
+
+    now = timezone.now()
+    minute = dt.timedelta(minutes=1)
+    other = factories.gate("CHI_MA")
+    yard = [
+        # perishable first, whatever its slot
+        make_booking(state="in_yard", perishable=True, slot_start=now + 60 * minute, checked_in_at=now),
+        # then the earlier slot, though checked in last
+        make_booking(state="in_yard", slot_start=now - 60 * minute, checked_in_at=now + minute, fee=0),
+        # same slot: the earlier check-in first; in inspection it keeps its place
+        make_booking(state="inspection", slot_start=now, checked_in_at=now - minute, fee=120_000),
+        make_booking(state="in_yard", slot_start=now, checked_in_at=now, fee=90_000, fee_state="paid"),
+        # same slot and check-in: the id decides
+        make_booking(state="in_yard", slot_start=now, checked_in_at=now, fee=70_000),
+        make_booking(state="in_yard", slot_start=now, checked_in_at=now),  # no fee
+        # another gate's yard is another queue
+        make_booking(state="in_yard", gate=other, slot_start=now + 90 * minute, fee=50_000),
+    ]
+    outside = [
+        make_booking(state="called", fee=40_000),  # at the lane: its fee, no place
+        make_booking(state="called"),  # at the lane, no fee
+        make_booking(state="confirmed", fee=30_000),  # not yet in: neither
+    ]
+    order = list(yard_queue(gate).values_list("pk", flat=True))
+    assert order == [b.pk for b in yard[:6]]  # the situations above are what they say
+
+    for booking in yard + outside:
+        lookups = [
+            sql.booking_by_id(booking.pk),
+            sql.booking_by_ticket(booking.ticket),
+            next(b for b in sql.live_bookings_of_plate(booking.plate_canonical) if b.pk == booking.pk),
+        ]
+        theirs = Booking.objects.get(pk=booking.pk)
+        place = order.index(booking.pk) + 1 if booking.pk in order else queue_position(theirs)
+        assert queue_position(theirs) == place
+        try:
+            fee = fields(theirs.declaration.fee)
+        except Fee.DoesNotExist:
+            fee = None
+        for mine in lookups:
+            with CaptureQueriesContext(connection) as queries:
+                assert sql.yard_position(mine) == place
+                if booking.state in sql.FEE_STATES:
+                    assert sql.fee_is_read(mine.declaration)
+                    mine_fee = fields(mine.declaration.fee) if fee is not None else None
+                    assert mine_fee == fee
+                else:
+                    assert not sql.fee_is_read(mine.declaration)  # left to the ORM, as before
+            assert queries.captured_queries == []
+    assert [sql.yard_position(sql.booking_by_id(b.pk)) for b in yard] == [1, 2, 3, 4, 5, 6, 1]
+    assert [sql.yard_position(sql.booking_by_id(b.pk)) for b in outside] == [None] * 3
+
+
+def test_a_queue_place_read_with_the_booking_is_not_kept_past_a_state_change(gate):
+    from queueing.selectors import queue_position
+
+    first = make_booking(state="in_yard", perishable=True)
+    second = sql.booking_by_id(make_booking(state="in_yard").pk)
+    assert sql.yard_position(second) == 2
+    Booking.objects.filter(pk=first.pk).update(state="called")
     with CaptureQueriesContext(connection) as queries:
-        amount = fee_unpaid_amount(mine)
-        if fee is None:
-            with pytest.raises(Fee.DoesNotExist):
-                mine.fee  # noqa: B018
-        else:
-            assert fields(mine.fee) == fields(theirs.fee)
+        assert sql.yard_position(second) == 2  # the place as read with the booking, no statement
     assert queries.captured_queries == []
-    assert amount == theirs_amount == (fee or None)
+    assert sql.yard_position(sql.booking_by_id(second.pk)) == queue_position(second) == 1
+    second.call()  # the transition, in memory: the place read with it no longer holds
+    assert sql.yard_position(second) is None

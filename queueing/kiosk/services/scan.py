@@ -1,20 +1,21 @@
 """A scan: look up the truck a read names, decide the verdict (`rules.verdict`), write the GateEvent.
 
-A scan is a handful of small index lookups whatever the size of the history (at most 5 queries,
+A scan is a handful of small index lookups whatever the size of the history (at most 4 queries,
 pinned in tests/kiosk/test_scan.py; measured over HTTP by bench/kiosk_http.py). The lookups are
 hand-written statements built once per process (`sql`), compared with their ORM form by
 tests/kiosk/test_scan_sql.py:
 
 1. the booking: by ticket (unique index) when the read is a ticket, else the plate's live
    bookings (a partial index of live bookings only), joined with only what the verdict and the
-   reply need (slot, declaration, driver, vehicle); the gate is the device's or the kiosk's;
+   reply need (slot, declaration, driver, vehicle); the gate is the device's or the kiosk's.
+   For a truck in the yard or at the lane the same statement brings its fee (the verdict's fee
+   rule; a LEFT JOIN, for those states only) and its place in the queue (a scalar COUNT, the
+   queue's order as a row comparison, for yard states only): no further round trip;
 2. only when the plate has no live booking: its exit recorded in the last day, if any (a partial
    index of exits, so neither a truck's years of past trips nor its repeated reads cost anything);
 3. only when nothing matched exactly: ONE query for the gate's live bookings whose plate is one
    edit away (`plate_variants(read)`), distinct by plate, offered to staff as candidates;
-4. only when the truck is in the yard or at the lane: its fee (the verdict's fee rule) and its
-   place in the queue (one COUNT, the queue's order as a row comparison) — never with 2 or 3;
-5. the GateEvent row (one INSERT), whose table carries only the indexes that lookups use.
+4. the GateEvent row (one INSERT), whose table carries only the indexes that lookups use.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ MAX_READ = 200
 MAX_CANDIDATES = 8
 # A departed truck scanned again within this time is told "already departed", not "no booking".
 DEPARTED_LOOKBACK = dt.timedelta(hours=24)
-# A truck the gate may release or let out: the verdict's fee rule asks for its fee.
-_FEE_STATES = frozenset({BookingState.IN_YARD, BookingState.CALLED})
 
 
 @dataclass
@@ -127,8 +126,8 @@ def kiosk_scan(
     if booking is None and not via_ticket and canonical:
         candidates = _candidates(canonical, gate)
 
-    if booking is not None and booking.state in _FEE_STATES:
-        sql.read_fee(booking.declaration)  # the verdict's fee rule reads it (one lookup, no ORM)
+    if booking is not None and booking.state in sql.FEE_STATES and not sql.fee_is_read(booking.declaration):
+        sql.read_fee(booking.declaration)  # the verdict's fee rule reads it (the lookup already has)
     verdict = rules.verdict(
         gate=gate,
         booking=booking,

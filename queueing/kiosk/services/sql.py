@@ -78,10 +78,39 @@ def _cache(instance: Model | None, name: str, value: Model | None) -> None:
         cast(Any, type(instance)._meta.get_field(name)).set_cached_value(instance, value)
 
 
+# --- the queue of a yard -------------------------------------------------------------------
+_YARD = tuple(str(state) for state in YARD_STATES)
+# The states whose fee the verdict's fee rule reads (a truck the gate may release or let out).
+FEE_STATES = (BookingState.IN_YARD, BookingState.CALLED)
+
+
+def _literals(values: Sequence[str]) -> str:
+    # Our own enum values (never a read), written as literals so that the planner sees them.
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _position_sql(gate_id: str, perishable: str, slot_start: str, checked_in_at: str, pk: str) -> str:
+    """The ONE statement of a yard booking's place in its queue: 1 + the yard bookings of its
+    gate that come before it in YARD_ORDER (perishable first, slot start, check-in, id), the
+    order written as one row comparison. The arguments are the booking's values as SQL: `%s`
+    for a booking at hand (`yard_position`), its columns for the booking row of a lookup."""
+    return (
+        f"SELECT COUNT(*) + 1 FROM {Booking._meta.db_table} q "
+        f"WHERE q.gate_id = {gate_id} AND q.state IN ({_literals(_YARD)}) "
+        "AND (NOT q.perishable, q.slot_start, q.checked_in_at, q.id) "
+        f"< (NOT {perishable}, {slot_start}, {checked_in_at}, {pk})"
+    )
+
+
+# The name under which a looked-up booking keeps its queue place, with the state it was read in.
+_POSITION = "_kiosk_yard_position"
+
+
 # --- the booking of a scan ------------------------------------------------------------------
 # The booking with only what the verdict and the reply read: slot, vehicle, declaration and its
-# driver. Not the gate (the device's or kiosk's own object is reused) and not the fee (read by
-# the fee rule only for a truck in the yard or at the lane).
+# driver; for a truck the gate may release or let out (FEE_STATES) its fee too, and for a truck
+# in the yard its place in the queue (a scalar subquery, `_position_sql`): one round trip for
+# all a scan reads. Not the gate (the device's or kiosk's own object is reused).
 class _BookingLookup:
     def __init__(self) -> None:
         self.booking = _Reader(Booking, "b")
@@ -89,13 +118,20 @@ class _BookingLookup:
         self.vehicle = _Reader(Vehicle, "v")
         self.declaration = _Reader(Declaration, "d")
         self.driver = _Reader(Driver, "r")
-        select = _layout(self.booking, self.slot, self.vehicle, self.declaration, self.driver)
+        self.fee = _Reader(Fee, "f")
+        select = _layout(self.booking, self.slot, self.vehicle, self.declaration, self.driver, self.fee)
+        self.position = self.fee.start + self.fee.width  # the last column
+        position = _position_sql("b.gate_id", "b.perishable", "b.slot_start", "b.checked_in_at", "b.id")
         self.sql = (
-            f"SELECT {select} FROM {Booking._meta.db_table} b "
+            f"SELECT {select}, CASE WHEN b.state IN ({_literals(_YARD)}) "
+            f"AND b.checked_in_at IS NOT NULL THEN ({position}) END "
+            f"FROM {Booking._meta.db_table} b "
             f"INNER JOIN {Slot._meta.db_table} s ON s.id = b.slot_id "
             f"INNER JOIN {Vehicle._meta.db_table} v ON v.id = b.vehicle_id "
             f"INNER JOIN {Declaration._meta.db_table} d ON d.id = b.declaration_id "
             f"INNER JOIN {Driver._meta.db_table} r ON r.id = d.driver_id "
+            f"LEFT JOIN {Fee._meta.db_table} f ON f.declaration_id = d.id "
+            f"AND b.state IN ({_literals([str(state) for state in FEE_STATES])}) "
         )
 
     def run(self, where: str, params: Sequence[Any]) -> list[Booking]:
@@ -104,14 +140,19 @@ class _BookingLookup:
             rows = cursor.fetchall()
         found = []
         for row in rows:
-            booking = self.booking.make(row)
-            declaration = self.declaration.make(row)
+            booking = cast(Booking, self.booking.make(row))
+            declaration = cast(Declaration, self.declaration.make(row))
             _cache(declaration, "driver", self.driver.make(row))
             _cache(booking, "slot", self.slot.make(row))
             _cache(booking, "vehicle", self.vehicle.make(row))
             _cache(booking, "declaration", declaration)
+            if booking.state in FEE_STATES:
+                # As the reverse one-to-one caches it: `declaration.fee` is this row, or raises
+                # Fee.DoesNotExist when there is none — without a query either way.
+                Declaration.fee.related.set_cached_value(declaration, self.fee.make(row))
+            setattr(booking, _POSITION, (booking.state, row[self.position]))
             found.append(booking)
-        return found  # type: ignore[return-value]
+        return found
 
 
 @functools.cache
@@ -187,7 +228,7 @@ def live_plates_at_gate(gate_id: int, plates: Sequence[str], limit: int = 50) ->
         return dict(cursor.fetchall())
 
 
-# --- a truck in the yard or at the lane ----------------------------------------------------
+# --- a truck in the yard or at the lane, read on its own ------------------------------------------------
 class _FeeLookup:
     def __init__(self) -> None:
         self.fee = _Reader(Fee, "f")
@@ -213,27 +254,25 @@ def read_fee(declaration: Declaration) -> None:
     _fee_lookup().run(declaration)
 
 
-_YARD = tuple(str(state) for state in YARD_STATES)
+def fee_is_read(declaration: Declaration) -> bool:
+    """Whether `declaration.fee` is there without a query (a booking lookup of a truck in
+    FEE_STATES reads it with the booking)."""
+    return Declaration.fee.related.is_cached(declaration)
 
 
 def yard_position(booking: Booking) -> int | None:
-    """`queueing.selectors.queue_position`, as one statement: 1 + the yard bookings of the gate
-    that come before this one in YARD_ORDER (perishable first, slot start, check-in, id)."""
+    """`queueing.selectors.queue_position`, as one statement (`_position_sql`). A booking read
+    by this module's lookups brings its place with it: no statement then, unless its state has
+    changed since it was read."""
+    read = getattr(booking, _POSITION, None)
+    if read is not None and read[0] == booking.state:
+        return read[1]
     if booking.state not in YARD_STATES or booking.checked_in_at is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) + 1 FROM {Booking._meta.db_table} "
-            f"WHERE gate_id = %s AND state IN ({_in(_YARD)}) "
-            "AND (NOT perishable, slot_start, checked_in_at, id) < (NOT %s, %s, %s, %s)",
-            [
-                booking.gate_id,
-                *_YARD,
-                booking.perishable,
-                booking.slot_start,
-                booking.checked_in_at,
-                booking.pk,
-            ],
+            _position_sql("%s", "%s", "%s", "%s", "%s"),
+            [booking.gate_id, booking.perishable, booking.slot_start, booking.checked_in_at, booking.pk],
         )
         return cursor.fetchone()[0]
 
