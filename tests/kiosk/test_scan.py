@@ -200,8 +200,8 @@ def history(gate):  # type: ignore[no-untyped-def]
     ("state", "read", "queries"),
     [
         ("confirmed", "12C-123.45", 2),  # the booking, the event
-        ("in_yard", "12C-123.45", 2),  # the booking with its fee and queue place, the event
-        ("called", "12C-123.45", 2),  # the booking with its fee, the event
+        ("in_yard", "12C-123.45", 3),  # the booking, its fee and queue place (one), the event
+        ("called", "12C-123.45", 3),  # the booking, its fee, the event
         ("departed", "12C-123.45", 4),  # no live booking, no exit in the day, the candidates, the event
         ("confirmed", "ticket", 2),
         ("confirmed", "12C-I23.45", 4),  # fuzzy: no live booking, no exit, the candidates, the event

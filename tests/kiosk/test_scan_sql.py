@@ -191,7 +191,9 @@ def test_the_fee_read_is_the_declarations_fee(gate, fee):
     alone = Booking.objects.get(pk=booking.pk).declaration  # read on its own: `read_fee`
     assert not sql.fee_is_read(alone)
     sql.read_fee(alone)
-    with_booking = sql.booking_by_id(booking.pk).declaration  # read with the booking
+    looked_up = sql.booking_by_id(booking.pk)
+    sql.read_fee_and_place(looked_up)  # read with the queue place
+    with_booking = looked_up.declaration
     theirs = Booking.objects.get(pk=booking.pk).declaration
     theirs_amount = fee_unpaid_amount(theirs)
     for mine in (alone, with_booking):
@@ -207,10 +209,10 @@ def test_the_fee_read_is_the_declarations_fee(gate, fee):
         assert amount == theirs_amount == (fee or None)
 
 
-def test_a_looked_up_booking_brings_its_fee_and_queue_place(gate):
-    """The booking lookup's fee (FEE_STATES) and queue place (yard states) against the fee's
+def test_the_fee_and_queue_place_read_together_are_the_orms(gate):
+    """`read_fee_and_place`'s fee (FEE_STATES) and queue place (yard states) against the fee's
     ORM row, `queue_position` and the order of `yard_queue`, in one yard with every rule of
-    its order at work, by each of the three lookups, with no further statement."""
+    its order at work, after each of the three lookups: one statement, then none."""
     from declarations.fees.models import Fee
     from queueing.selectors import queue_position, yard_queue
 
@@ -253,6 +255,10 @@ def test_a_looked_up_booking_brings_its_fee_and_queue_place(gate):
         except Fee.DoesNotExist:
             fee = None
         for mine in lookups:
+            with CaptureQueriesContext(connection) as read:
+                sql.read_fee_and_place(mine)
+            needed = booking.state in sql.FEE_STATES or booking.state in ("in_yard", "inspection")
+            assert len(read.captured_queries) == (1 if needed else 0)
             with CaptureQueriesContext(connection) as queries:
                 assert sql.yard_position(mine) == place
                 if booking.state in sql.FEE_STATES:
@@ -262,20 +268,27 @@ def test_a_looked_up_booking_brings_its_fee_and_queue_place(gate):
                 else:
                     assert not sql.fee_is_read(mine.declaration)  # left to the ORM, as before
             assert queries.captured_queries == []
-    assert [sql.yard_position(sql.booking_by_id(b.pk)) for b in yard] == [1, 2, 3, 4, 5, 6, 1]
-    assert [sql.yard_position(sql.booking_by_id(b.pk)) for b in outside] == [None] * 3
+
+    def read(booking: Booking) -> int | None:
+        mine = sql.booking_by_id(booking.pk)
+        sql.read_fee_and_place(mine)
+        return sql.yard_position(mine)
+
+    assert [read(b) for b in yard] == [1, 2, 3, 4, 5, 6, 1]
+    assert [read(b) for b in outside] == [None] * 3
 
 
-def test_a_queue_place_read_with_the_booking_is_not_kept_past_a_state_change(gate):
+def test_a_queue_place_read_with_the_fee_is_not_kept_past_a_state_change(gate):
     from queueing.selectors import queue_position
 
     first = make_booking(state="in_yard", perishable=True)
     second = sql.booking_by_id(make_booking(state="in_yard").pk)
+    sql.read_fee_and_place(second)
     assert sql.yard_position(second) == 2
     Booking.objects.filter(pk=first.pk).update(state="called")
     with CaptureQueriesContext(connection) as queries:
         assert sql.yard_position(second) == 2  # the place as read with the booking, no statement
     assert queries.captured_queries == []
-    assert sql.yard_position(sql.booking_by_id(second.pk)) == queue_position(second) == 1
+    assert sql.yard_position(Booking.objects.get(pk=second.pk)) == queue_position(second) == 1
     second.call()  # the transition, in memory: the place read with it no longer holds
     assert sql.yard_position(second) is None

@@ -7,15 +7,15 @@ tests/kiosk/test_scan_sql.py:
 
 1. the booking: by ticket (unique index) when the read is a ticket, else the plate's live
    bookings (a partial index of live bookings only), joined with only what the verdict and the
-   reply need (slot, declaration, driver, vehicle); the gate is the device's or the kiosk's.
-   For a truck in the yard or at the lane the same statement brings its fee (the verdict's fee
-   rule; a LEFT JOIN, for those states only) and its place in the queue (a scalar COUNT, the
-   queue's order as a row comparison, for yard states only): no further round trip;
+   reply need (slot, declaration, driver, vehicle); the gate is the device's or the kiosk's;
 2. only when the plate has no live booking: its exit recorded in the last day, if any (a partial
    index of exits, so neither a truck's years of past trips nor its repeated reads cost anything);
 3. only when nothing matched exactly: ONE query for the gate's live bookings whose plate is one
    edit away (`plate_variants(read)`), distinct by plate, offered to staff as candidates;
-4. the GateEvent row (one INSERT), whose table carries only the indexes that lookups use.
+4. only when the truck is in the yard or at the lane: ONE statement for its fee (the verdict's
+   fee rule; a LEFT JOIN on the booking's key) and its place in the queue (a scalar COUNT, the
+   queue's order as a row comparison) — never with 2 or 3;
+5. the GateEvent row (one INSERT), whose table carries only the indexes that lookups use.
 """
 
 from __future__ import annotations
@@ -126,8 +126,8 @@ def kiosk_scan(
     if booking is None and not via_ticket and canonical:
         candidates = _candidates(canonical, gate)
 
-    if booking is not None and booking.state in sql.FEE_STATES and not sql.fee_is_read(booking.declaration):
-        sql.read_fee(booking.declaration)  # the verdict's fee rule reads it (the lookup already has)
+    if booking is not None:  # a truck in the yard or at the lane: its fee and queue place
+        sql.read_fee_and_place(booking)  # one statement; the verdict's fee rule reads the fee
     verdict = rules.verdict(
         gate=gate,
         booking=booking,
