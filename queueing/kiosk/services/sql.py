@@ -110,7 +110,7 @@ _POSITION = "_kiosk_yard_position"
 # The booking with only what the verdict and the reply read: slot, vehicle, declaration and its
 # driver. Not the gate (the device's or kiosk's own object is reused) and not the fee or the
 # queue place (read by `read_fee_and_place` only for a truck in the yard or at the lane: a sixth
-# relation here doubled the planning time of every scan's lookup, 0.35 → 0.8 ms).
+# relation here, with the COUNT, took every scan's lookup planning from 0.35 to 0.8 ms).
 class _BookingLookup:
     def __init__(self) -> None:
         self.booking = _Reader(Booking, "b")
