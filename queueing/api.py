@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -25,7 +26,7 @@ from cuakhau.negotiation import IgnoreAccept
 from cuakhau.security.serializers import RefuseReadOnlyFields
 from declarations.models import Declaration
 from vehicles.models import Direction, Gate
-from vehicles.selectors import company_for_user
+from vehicles.selectors import company_for_user, company_known, remember_company
 
 from . import rules, selectors, services
 from .models import Booking, Slot, WaitlistEntry
@@ -96,6 +97,21 @@ def _caller_declarations(request: Request | None) -> QuerySet[Declaration]:
     return Declaration.objects.filter(company=company)
 
 
+def _callers_declaration(request: Request, declaration_id: int) -> Declaration:
+    """The caller's declaration `declaration_id` (else Declaration.DoesNotExist), as
+    `_caller_declarations` gives it. A user whose company is not known yet is one statement,
+    not two: the declaration joined to the caller's membership, whose company is then the
+    caller's (company_for_user's answer, remembered for the ownership check that follows)."""
+    user = request.user
+    if isinstance(user, get_user_model()) and user.is_authenticated and not company_known(user):
+        declaration = Declaration.objects.select_related("company").get(
+            pk=declaration_id, company__members__user=user.pk
+        )
+        remember_company(user, declaration.company)
+        return declaration
+    return _caller_declarations(request).get(pk=declaration_id)
+
+
 def booking_params(request: Request) -> tuple[Declaration, Slot]:
     """BookingSerializer's validated declaration and slot. The usual body, `{"declaration": id,
     "slot": id}` with two plain integers naming the caller's declaration and a slot, is read
@@ -114,7 +130,7 @@ def booking_params(request: Request) -> tuple[Declaration, Slot]:
         ):
             try:
                 return (
-                    _caller_declarations(request).get(pk=declaration_id),
+                    _callers_declaration(request, declaration_id),
                     Slot.objects.select_related("gate").get(pk=slot_id),
                 )
             except (Declaration.DoesNotExist, Slot.DoesNotExist):

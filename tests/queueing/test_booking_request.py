@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _request(body, user):  # type: ignore[no-untyped-def]
+    """A request from `user` as authentication gives it: a fresh instance, company not known yet."""
     request = Request(APIRequestFactory().post("/", body, format="json"), parsers=[JSONParser()])
-    request.user = user
+    request.user = type(user).objects.get(pk=user.pk)
     return request
 
 
@@ -104,6 +105,38 @@ def test_the_booking_reply_is_what_its_serializer_declares(state):  # type: igno
     declared = api.BookingSerializer(booking).data
     assert list(direct) == list(declared)
     assert direct == declared
+
+
+def test_the_usual_body_is_two_statements_and_the_company_is_remembered(
+    owner, company, gate, django_assert_num_queries
+):  # type: ignore[no-untyped-def]
+    from vehicles.selectors import company_for_user
+
+    declaration, slot = make_declaration(company), make_slot(gate)
+    request = _request({"declaration": declaration.pk, "slot": slot.pk}, owner)
+    with django_assert_num_queries(2):  # the declaration joined to the membership; the slot and gate
+        read = api.booking_params(request)
+        assert company_for_user(request.user) == company  # known now: no query
+    assert [x.pk for x in read] == [declaration.pk, slot.pk]
+
+
+def test_a_declaration_of_the_callers_company_is_found_only_through_its_membership(
+    owner, other_owner, company, gate
+):  # type: ignore[no-untyped-def]
+    """The joined read does not find another company's declaration, and does not remember a
+    company for a caller it did not find: the serializer then answers, as for any other miss."""
+    from vehicles.selectors import company_known
+
+    declaration, slot = make_declaration(company), make_slot(gate)
+    request = _request({"declaration": declaration.pk, "slot": slot.pk}, other_owner)
+    with pytest.raises(serializers.ValidationError) as refused:
+        api.booking_params(request)
+    assert "declaration" in refused.value.detail and "slot" not in refused.value.detail
+    assert company_known(request.user)  # by the serializer, as before
+    assert (
+        api.booking_params(_request({"declaration": declaration.pk, "slot": slot.pk}, owner))[0]
+        == declaration
+    )
 
 
 def test_the_201_reply_is_the_serializers_output(api_client, owner, declaration, slot):  # type: ignore[no-untyped-def]
