@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -25,7 +26,7 @@ from cuakhau.negotiation import IgnoreAccept
 from cuakhau.security.serializers import RefuseReadOnlyFields
 from declarations.models import Declaration
 from vehicles.models import Direction, Gate
-from vehicles.selectors import company_for_user
+from vehicles.selectors import company_for_user, company_known, remember_company
 
 from . import rules, selectors, services
 from .models import Booking, Slot, WaitlistEntry
@@ -74,11 +75,9 @@ class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        company = company_for_user(request.user) if request else None
         # Only the caller's own declarations can be named; any other id is "does not exist".
-        cast(serializers.RelatedField, self.fields["declaration"]).queryset = Declaration.objects.filter(
-            company=company
+        cast(serializers.RelatedField, self.fields["declaration"]).queryset = _caller_declarations(
+            self.context.get("request")
         )
 
     def get_queue_position(self, booking: Booking) -> int | None:
@@ -86,6 +85,88 @@ class BookingSerializer(RefuseReadOnlyFields, serializers.Serializer):
         if positions is not None:
             return positions.get(booking.pk)
         return selectors.queue_position(booking)
+
+
+_BOOKING_IN = frozenset({"declaration", "slot"})
+_ID_MAX = 2**63 - 1  # a primary key (BigAutoField); a larger number goes through the serializer
+
+
+def _caller_declarations(request: Request | None) -> QuerySet[Declaration]:
+    """The declarations a caller may name: its own company's (any other id "does not exist")."""
+    company = company_for_user(request.user) if request else None
+    return Declaration.objects.filter(company=company)
+
+
+def _callers_declaration(request: Request, declaration_id: int) -> Declaration:
+    """The caller's declaration `declaration_id` (else Declaration.DoesNotExist), as
+    `_caller_declarations` gives it. A user whose company is not known yet is one statement,
+    not two: the declaration joined to the caller's membership, whose company is then the
+    caller's (company_for_user's answer, remembered for the ownership check that follows)."""
+    user = request.user
+    if isinstance(user, get_user_model()) and user.is_authenticated and not company_known(user):
+        declaration = Declaration.objects.select_related("company").get(
+            pk=declaration_id, company__members__user=user.pk
+        )
+        remember_company(user, declaration.company)
+        return declaration
+    return _caller_declarations(request).get(pk=declaration_id)
+
+
+def booking_params(request: Request) -> tuple[Declaration, Slot]:
+    """BookingSerializer's validated declaration and slot. The usual body, `{"declaration": id,
+    "slot": id}` with two plain integers naming the caller's declaration and a slot, is read
+    directly: the same two lookups the serializer's fields make (the slot with its gate), without
+    building a serializer per request (the hot path of a booking rush, docs/performance.md). Any
+    other body, or an id that names nothing, goes through the serializer, which gives the 400 and
+    its messages."""
+    data = request.data
+    if type(data) is dict and data.keys() == _BOOKING_IN:
+        declaration_id, slot_id = data["declaration"], data["slot"]
+        if (
+            type(declaration_id) is int
+            and type(slot_id) is int
+            and 0 < declaration_id <= _ID_MAX
+            and 0 < slot_id <= _ID_MAX
+        ):
+            try:
+                return (
+                    _callers_declaration(request, declaration_id),
+                    Slot.objects.select_related("gate").get(pk=slot_id),
+                )
+            except (Declaration.DoesNotExist, Slot.DoesNotExist):
+                pass
+    serializer = BookingSerializer(data=data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["declaration"], serializer.validated_data["slot"]
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _moment(value: Any) -> Any:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def booking_reply(booking: Booking, queue_position: int | None) -> dict[str, Any]:
+    """BookingSerializer's output for `booking`, built directly: the same dict, key for key and
+    in order (tests/queueing/test_api.py compares the two); the serializer stays the declared
+    shape. `queue_position` is the caller's (None for a booking not in the yard, as a new one)."""
+    slot = booking.slot
+    return {
+        "id": booking.pk,
+        "state": str(booking.state),
+        "declaration": booking.declaration_id,
+        "slot": booking.slot_id,
+        "ticket": str(booking.ticket),
+        "queue_position": queue_position,
+        "gate": str(booking.gate.code),
+        "plate": str(booking.vehicle.plate),
+        "slot_start": _moment(slot.start),
+        "slot_end": _moment(slot.end),
+        "checked_in_at": _moment(booking.checked_in_at),
+        "called_at": _moment(booking.called_at),
+        "created": _moment(booking.created),
+    }
 
 
 class RebookSerializer(serializers.Serializer):
@@ -161,14 +242,12 @@ class BookingViewSet(
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        booking = services.booking_create(
-            declaration=serializer.validated_data["declaration"],
-            slot=serializer.validated_data["slot"],
-            actor=request.user,
-        )
-        return Response(self.get_serializer(booking).data, status=201)
+        # The serializer's reading and answer without building it per request (the hot path of a
+        # booking rush); it stays the declared shape of both.
+        declaration, slot = booking_params(request)
+        booking = services.booking_create(declaration=declaration, slot=slot, actor=request.user)
+        # A new booking is not in the yard: it has no queue position (and no query for one).
+        return Response(booking_reply(booking, selectors.queue_position(booking)), status=201)
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:

@@ -34,6 +34,18 @@ def company_for_user(user: Any) -> Company | None:
     return company
 
 
+def company_known(user: Any) -> bool:
+    """Whether company_for_user(user) has already been answered (no query to ask it again)."""
+    return getattr(user, "_company_cache", False) is not False
+
+
+def remember_company(user: Any, company: Company) -> None:
+    """Tell company_for_user the company of `user` (an instance of the user model), read by the
+    caller with a join on `user`'s membership: the company company_for_user would answer (a
+    user has one membership), without its query."""
+    user._company_cache = company
+
+
 def assignment_for_user(user: Any) -> StaffAssignment | None:
     if not getattr(user, "is_authenticated", False):
         return None
