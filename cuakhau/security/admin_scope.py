@@ -164,23 +164,24 @@ class ScopedAdmin(admin.ModelAdmin):
         return not self._is_all_gates_row(request, obj) and super().has_delete_permission(request, obj)
 
     # --- the gate picker offers the user's gates only, and a gate is required --------------
+    def _gates_of_user(self, formfield: Any, request: HttpRequest, db_field: Any) -> bool:
+        """Limit the gate field's choices to the user's gates; True when it is that field."""
+        if formfield is None or request.user.is_superuser or db_field.name != self.admin_scope.gate:
+            return False
+        formfield.queryset = cast(QuerySet, formfield.queryset).filter(
+            pk__in=principal(request.user).gate_ids
+        )
+        return True
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        scope = self.admin_scope
-        if formfield is not None and not request.user.is_superuser and db_field.name == scope.gate:
-            formfield.queryset = cast(QuerySet, formfield.queryset).filter(
-                pk__in=principal(request.user).gate_ids
-            )
+        if formfield is not None and self._gates_of_user(formfield, request, db_field):
             formfield.required = True
         return formfield
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
-        scope = self.admin_scope
-        if formfield is not None and not request.user.is_superuser and db_field.name == scope.gate:
-            formfield.queryset = cast(QuerySet, formfield.queryset).filter(
-                pk__in=principal(request.user).gate_ids
-            )
+        self._gates_of_user(formfield, request, db_field)
         return formfield
 
     # --- masked fields -----------------------------------------------------------------------
