@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from cuakhau.security.throttles import SharedScopedRateThrottle
 from queueing.models import Booking
 from queueing.rules import entry_window
+from vehicles.authentication import CallerTokenAuthentication
 from vehicles.models import Gate
 
 from . import services
@@ -102,7 +103,7 @@ def _actor(request: Request) -> dict[str, Any]:
 
 
 class KioskAPIView(APIView):
-    authentication_classes = [DeviceKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [DeviceKeyAuthentication, CallerTokenAuthentication, SessionAuthentication]
     permission_classes = [IsDeviceOrGateStaff]
     throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "kiosk"

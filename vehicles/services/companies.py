@@ -142,6 +142,8 @@ def company_create_for_user(*, user: Any, data: Mapping[str, Any]) -> Company:
         CompanyMember.objects.create(user=user, company=company)
         user.groups.add(Group.objects.get(name=Role.OPERATOR))
     user._company_cache = company
+    if getattr(user, "_role_names", None) is not None:  # read with the caller (user_has_role)
+        user._role_names.add(Role.OPERATOR.value)
     return company
 
 
