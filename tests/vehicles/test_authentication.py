@@ -17,6 +17,7 @@ from vehicles import authentication
 from vehicles.authentication import CallerTokenAuthentication
 from vehicles.models import Gate, StaffAssignment
 from vehicles.selectors import agency_for_user, assignment_for_user, company_for_user, gate_ids_for_user
+from vehicles.services import company_create_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +178,6 @@ def test_without_postgresql_the_caller_is_read_part_by_part_with_the_same_answer
 
 
 def test_a_caller_who_registers_a_company_is_its_operator_within_the_same_request(stranger):
-    from vehicles.services import company_create_for_user
-
     caller, _statements = _authenticate(stranger)
     assert not user_has_role(caller, Role.OPERATOR)
 
