@@ -28,7 +28,7 @@ from declarations.models import Declaration
 from vehicles.models import Direction, Gate
 from vehicles.selectors import company_for_user, company_known, remember_company
 
-from . import rules, selectors, services
+from . import booking_sql, rules, selectors, services
 from .models import Booking, Slot, WaitlistEntry
 from .ticket_image import ticket_response
 
@@ -97,26 +97,38 @@ def _caller_declarations(request: Request | None) -> QuerySet[Declaration]:
     return Declaration.objects.filter(company=company)
 
 
-def _callers_declaration(request: Request, declaration_id: int) -> Declaration:
-    """The caller's declaration `declaration_id` (else Declaration.DoesNotExist), as
-    `_caller_declarations` gives it. A user whose company is not known yet is one statement,
-    not two: the declaration joined to the caller's membership, whose company is then the
-    caller's (company_for_user's answer, remembered for the ownership check that follows)."""
+def _callers_declaration_and_slot(
+    request: Request, declaration_id: int, slot_id: int
+) -> tuple[Declaration, Slot] | None:
+    """The caller's declaration `declaration_id`, as `_caller_declarations` gives it, and the slot
+    `slot_id` with its gate: one statement (queueing/booking_sql.py). A user whose company is not
+    known yet is found through its membership, whose company is then the caller's
+    (company_for_user's answer, remembered for the ownership check that follows). None when
+    either is not there: the serializer then answers."""
     user = request.user
-    if isinstance(user, get_user_model()) and user.is_authenticated and not company_known(user):
-        declaration = Declaration.objects.select_related("company").get(
-            pk=declaration_id, company__members__user=user.pk
+    if not (isinstance(user, get_user_model()) and user.is_authenticated):
+        return None
+    if company_known(user):
+        company = company_for_user(user)
+        if company is None:
+            return None
+        found = booking_sql.declaration_and_slot(
+            declaration_id=declaration_id, slot_id=slot_id, company=company
         )
-        remember_company(user, declaration.company)
-        return declaration
-    return _caller_declarations(request).get(pk=declaration_id)
+    else:
+        found = booking_sql.declaration_and_slot(
+            declaration_id=declaration_id, slot_id=slot_id, user_id=user.pk
+        )
+        if found is not None:
+            remember_company(user, found[2])
+    return None if found is None else (found[0], found[1])
 
 
 def booking_params(request: Request) -> tuple[Declaration, Slot]:
     """BookingSerializer's validated declaration and slot. The usual body, `{"declaration": id,
     "slot": id}` with two plain integers naming the caller's declaration and a slot, is read
-    directly: the same two lookups the serializer's fields make (the slot with its gate), without
-    building a serializer per request (the hot path of a booking rush, docs/performance.md). Any
+    directly: the same two lookups the serializer's fields make (the slot with its gate), in one
+    statement and without building a serializer per request (the hot path of a booking rush, docs/performance.md). Any
     other body, or an id that names nothing, goes through the serializer, which gives the 400 and
     its messages."""
     data = request.data
@@ -128,13 +140,9 @@ def booking_params(request: Request) -> tuple[Declaration, Slot]:
             and 0 < declaration_id <= _ID_MAX
             and 0 < slot_id <= _ID_MAX
         ):
-            try:
-                return (
-                    _callers_declaration(request, declaration_id),
-                    Slot.objects.select_related("gate").get(pk=slot_id),
-                )
-            except (Declaration.DoesNotExist, Slot.DoesNotExist):
-                pass
+            read = _callers_declaration_and_slot(request, declaration_id, slot_id)
+            if read is not None:
+                return read
     serializer = BookingSerializer(data=data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["declaration"], serializer.validated_data["slot"]

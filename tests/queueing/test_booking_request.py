@@ -10,6 +10,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from declarations.models import Declaration
 from queueing import api, selectors
 from queueing.models import Booking, Slot
 
@@ -107,17 +108,31 @@ def test_the_booking_reply_is_what_its_serializer_declares(state):  # type: igno
     assert direct == declared
 
 
-def test_the_usual_body_is_two_statements_and_the_company_is_remembered(
-    owner, company, gate, django_assert_num_queries
+def _fields(obj):  # type: ignore[no-untyped-def]
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("company_known_first", [False, True], ids=["by membership", "company known"])
+def test_the_usual_body_is_one_statement_that_reads_what_the_orm_reads(
+    company_known_first, owner, company, gate, django_assert_num_queries
 ):  # type: ignore[no-untyped-def]
+    """The caller's declaration and the slot with its gate in one statement, every field as the
+    ORM reads it, the company remembered; then nothing more is read to use them."""
     from vehicles.selectors import company_for_user
 
     declaration, slot = make_declaration(company), make_slot(gate)
     request = _request({"declaration": declaration.pk, "slot": slot.pk}, owner)
-    with django_assert_num_queries(2):  # the declaration joined to the membership; the slot and gate
-        read = api.booking_params(request)
+    if company_known_first:
+        company_for_user(request.user)  # as an authentication that read the membership leaves it
+    with django_assert_num_queries(1):
+        read_declaration, read_slot = api.booking_params(request)
         assert company_for_user(request.user) == company  # known now: no query
-    assert [x.pk for x in read] == [declaration.pk, slot.pk]
+    assert _fields(read_declaration) == _fields(Declaration.objects.get(pk=declaration.pk))
+    assert _fields(read_slot) == _fields(Slot.objects.get(pk=slot.pk))
+    with django_assert_num_queries(0):
+        assert _fields(read_slot.gate) == _fields(gate)
+        assert _fields(read_declaration.company) == _fields(company)
+    assert read_declaration._state.adding is False and read_slot._state.db == "default"
 
 
 def test_a_declaration_of_the_callers_company_is_found_only_through_its_membership(

@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
 
+from cuakhau.sqlrows import Reader, cache_related, layout
 from declarations.fees.models import Fee
 from declarations.models import Declaration
 from queueing.models import LIVE_BOOKING_STATES, Booking, BookingState, Slot
@@ -32,50 +33,6 @@ from vehicles.models import Driver, Gate, Vehicle
 from ..models import Actions, Device, EventKind, GateEvent
 
 Converter = Callable[[Any], Any]
-
-
-class _Reader:
-    """Reads one model's columns out of a joined row: `width` values from `start`."""
-
-    def __init__(self, model: type[Model], alias: str) -> None:
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.columns = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
-        self.attnames = [f.attname for f in self.fields]
-        self.width = len(self.fields)
-        self.start = 0
-        self.converters: list[tuple[int, Any, list[Any]]] = []
-        for i, field in enumerate(self.fields):
-            # The same converters the ORM applies to a column it reads (the backend's, then the
-            # field's from_db_value): JSON decoded, SQLite's text turned into dates, and so on.
-            column = field.get_col(alias)
-            found = connection.ops.get_db_converters(column) + cast(Any, field).get_db_converters(connection)
-            if found:
-                self.converters.append((i, column, found))
-
-    def make(self, row: Sequence[Any]) -> Model | None:
-        values = list(row[self.start : self.start + self.width])
-        if values[0] is None:  # the primary key: no row on that side of a LEFT JOIN
-            return None
-        for i, column, converters in self.converters:
-            for convert in converters:
-                values[i] = convert(values[i], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
-def _layout(*readers: _Reader) -> str:
-    """Place the readers side by side in a row; return their SELECT list."""
-    start = 0
-    for reader in readers:
-        reader.start = start
-        start += reader.width
-    return ", ".join(reader.columns for reader in readers)
-
-
-def _cache(instance: Model | None, name: str, value: Model | None) -> None:
-    """What select_related does with a related row: the object is there, no query follows."""
-    if instance is not None:  # an inner join's side is always there; a left join's may not be
-        cast(Any, type(instance)._meta.get_field(name)).set_cached_value(instance, value)
 
 
 # --- the queue of a yard -------------------------------------------------------------------
@@ -113,12 +70,12 @@ _POSITION = "_kiosk_yard_position"
 # relation here, with the COUNT, took every scan's lookup planning from 0.35 to 0.8 ms).
 class _BookingLookup:
     def __init__(self) -> None:
-        self.booking = _Reader(Booking, "b")
-        self.slot = _Reader(Slot, "s")
-        self.vehicle = _Reader(Vehicle, "v")
-        self.declaration = _Reader(Declaration, "d")
-        self.driver = _Reader(Driver, "r")
-        select = _layout(self.booking, self.slot, self.vehicle, self.declaration, self.driver)
+        self.booking = Reader(Booking, "b")
+        self.slot = Reader(Slot, "s")
+        self.vehicle = Reader(Vehicle, "v")
+        self.declaration = Reader(Declaration, "d")
+        self.driver = Reader(Driver, "r")
+        select = layout(self.booking, self.slot, self.vehicle, self.declaration, self.driver)
         self.sql = (
             f"SELECT {select} FROM {Booking._meta.db_table} b "
             f"INNER JOIN {Slot._meta.db_table} s ON s.id = b.slot_id "
@@ -135,10 +92,10 @@ class _BookingLookup:
         for row in rows:
             booking = self.booking.make(row)
             declaration = self.declaration.make(row)
-            _cache(declaration, "driver", self.driver.make(row))
-            _cache(booking, "slot", self.slot.make(row))
-            _cache(booking, "vehicle", self.vehicle.make(row))
-            _cache(booking, "declaration", declaration)
+            cache_related(declaration, "driver", self.driver.make(row))
+            cache_related(booking, "slot", self.slot.make(row))
+            cache_related(booking, "vehicle", self.vehicle.make(row))
+            cache_related(booking, "declaration", declaration)
             found.append(booking)
         return found  # type: ignore[return-value]
 
@@ -219,8 +176,8 @@ def live_plates_at_gate(gate_id: int, plates: Sequence[str], limit: int = 50) ->
 # --- a truck in the yard or at the lane ----------------------------------------------------
 class _FeeLookup:
     def __init__(self) -> None:
-        self.fee = _Reader(Fee, "f")
-        _layout(self.fee)
+        self.fee = Reader(Fee, "f")
+        layout(self.fee)
         self.sql = f"SELECT {self.fee.columns} FROM {Fee._meta.db_table} f WHERE f.declaration_id = %s"
 
     def run(self, declaration: Declaration) -> None:
@@ -256,8 +213,8 @@ class _YardLookup:
     the booking row by key, its fee LEFT JOINed, its place as `_position_sql`'s scalar COUNT."""
 
     def __init__(self) -> None:
-        self.fee = _Reader(Fee, "f")
-        select = _layout(self.fee)
+        self.fee = Reader(Fee, "f")
+        select = layout(self.fee)
         position = _position_sql("b.gate_id", "b.perishable", "b.slot_start", "b.checked_in_at", "b.id")
         self.sql = (
             f"SELECT {select}, CASE WHEN b.state IN ({_literals(_YARD)}) "
@@ -311,9 +268,9 @@ def yard_position(booking: Booking) -> int | None:
 # --- the device of a key --------------------------------------------------------------------
 class _DeviceLookup:
     def __init__(self) -> None:
-        self.device = _Reader(Device, "k")
-        self.gate = _Reader(Gate, "g")
-        select = _layout(self.device, self.gate)
+        self.device = Reader(Device, "k")
+        self.gate = Reader(Gate, "g")
+        select = layout(self.device, self.gate)
         self.sql = (
             f"SELECT {select} FROM {Device._meta.db_table} k "
             f"INNER JOIN {Gate._meta.db_table} g ON g.id = k.gate_id "
@@ -327,7 +284,7 @@ class _DeviceLookup:
         if row is None:
             return None
         device = self.device.make(row)
-        _cache(device, "gate", self.gate.make(row))
+        cache_related(device, "gate", self.gate.make(row))
         return device  # type: ignore[return-value]
 
 
