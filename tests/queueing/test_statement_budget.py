@@ -33,9 +33,10 @@ pytestmark = pytest.mark.django_db
 # rules and cargo lines once and a new declaration deletes no children (submit 62 → 53); the
 # booking reads the caller's declaration joined to its membership, which gives its company (237 → 236);
 # the token is read with the caller's roles, company, assignment and gates in one statement
-# (vehicles.authentication), so no request asks for them again (236 → 207).
+# (vehicles.authentication), so no request asks for them again (236 → 207); the booking's
+# declaration and slot are one statement (207 → 206).
 # STATEMENT_BUDGET_SQL=1 prints every statement under its step.
-LIFECYCLE_BUDGET = 207
+LIFECYCLE_BUDGET = 206
 
 
 def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
