@@ -147,7 +147,8 @@ def declaration_submit(*, actor: Any, declaration: Declaration | int, for_reply:
         require_transition(current, "submit", actor)
         with rules.rules_read_once(current):
             _check_complete(current)
-            fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
+            # DomainError no_fee_schedule rolls back; a draft has no fee yet.
+            fee_assess(declaration=current, actor=actor, first=True)
             fire(current, "submit", actor=actor, save=False)  # saved in step 6
             current.required_agencies = rules.required_agencies(current)
             current.channel, current.channel_reason = rules.customs_channel(current)

@@ -15,6 +15,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cuakhau.transitions.services import history
+from declarations import services
+from declarations.fees.models import Fee
+from declarations.fees.services import fee_assess
 from declarations.models import Declaration, ReviewTarget
 from declarations.selectors import predecessors_pending
 from tests import factories
@@ -73,9 +76,10 @@ def test_the_answers_to_create_and_submit_are_what_a_fresh_read_says(owner, comp
     assert declaration.round == 1 and declaration.submitted_at is not None
 
     # Pinned (token authentication included): 18 and 53 before they were answered from what the
-    # services wrote and the submission made one UPDATE and one INSERT of its reviews.
+    # services wrote, the submission made one UPDATE and one INSERT of its reviews, and looked for
+    # no fee of a draft.
     assert create_statements <= 13
-    assert submit_statements <= 32
+    assert submit_statements <= 31
 
 
 def test_a_submission_that_starts_no_review_is_saved_once_with_its_channel(owner, company):
@@ -180,3 +184,14 @@ def test_submitting_another_companys_declaration_or_as_a_non_operator_is_refused
     assert _client(owner).post("/api/v1/declarations/999999/submit/").status_code == 404
     assert _client(owner).post("/api/v1/declarations/x/submit/").status_code == 404
     assert Declaration.objects.get(pk=created["id"]).state == "draft"
+
+
+def test_a_draft_whose_fee_was_somehow_assessed_keeps_it_when_submitted(owner, draft):
+    # A submission does not look for a fee of a draft (only a submission assesses one); one
+    # there all the same is found by the fee's unique declaration, and kept.
+    fee = fee_assess(declaration=draft)
+    Fee.objects.filter(pk=fee.pk).update(amount=123_000)
+    submitted = services.declaration_submit(actor=owner, declaration=draft)
+    assert submitted.state in ("submitted", "under_review")
+    assert list(Fee.objects.filter(declaration=draft).values_list("pk", "amount")) == [(fee.pk, 123_000)]
+    assert [t.transition for t in history(Fee.objects.get(pk=fee.pk))] == ["create"]
