@@ -159,6 +159,11 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         fresh = self._get(declaration.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
+    def _reply_in_hand(self, declaration: Declaration, code: int = status.HTTP_200_OK) -> Response:
+        """The declaration a service returned with its rows (gate, vehicle, cargo lines,
+        containers, documents, reviews) as it wrote them: the same answer as `_reply`, unread."""
+        return Response(self.get_serializer(declaration).data, status=code)
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -169,8 +174,8 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @extend_schema(request=DeclarationInputSerializer)
     def create(self, request: Request) -> Response:
         data = _read(request, DeclarationInputSerializer)
-        declaration = services.declaration_create(actor=request.user, **data)
-        return self._reply(declaration, status.HTTP_201_CREATED)
+        declaration = services.declaration_create(actor=request.user, for_reply=True, **data)
+        return self._reply_in_hand(declaration, status.HTTP_201_CREATED)
 
     @extend_schema(request=DeclarationInputSerializer)
     def update(self, request: Request, pk: Any = None, partial: bool = False) -> Response:
@@ -192,8 +197,17 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
-        declaration = selectors.declaration_for_owner(user=request.user, pk=pk)
-        return self._reply(services.declaration_submit(actor=request.user, declaration=declaration))
+        # The service locks the caller's company's declaration and reads its rows once; the
+        # operator check comes first, as `declaration_for_owner` makes it for the other actions.
+        selectors.operator_company(request.user)
+        try:
+            declaration_id = int(pk)
+        except (TypeError, ValueError):
+            raise NotFound(_("No such declaration."))
+        submitted = services.declaration_submit(
+            actor=request.user, declaration=declaration_id, for_reply=True
+        )
+        return self._reply_in_hand(submitted)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -254,8 +268,10 @@ class ReviewViewSet(viewsets.GenericViewSet):
 
     def _act(self, request: Request, pk: Any, service: Any, **kwargs: Any) -> Response:
         review = selectors.review_for_officer(user=request.user, pk=pk)
-        service(actor=request.user, review=review, **kwargs)
-        return Response(self.get_serializer(self._get(pk)).data)
+        # The service returns the review as it saved it, with its declaration and the
+        # declaration's reviews (read under lock): the reply needs nothing read again.
+        done = service(actor=request.user, review=review, **kwargs)
+        return Response(self.get_serializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

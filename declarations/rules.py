@@ -209,8 +209,14 @@ def review_predecessors(gate: Gate, agencies: Iterable[str]) -> dict[str, list[s
 
 
 def target_hours(gate: Gate, agency: str) -> Decimal:
-    row = ReviewTarget.objects.filter(gate=gate, agency=agency).values_list("hours", flat=True).first()
-    return row if row is not None else DEFAULT_TARGET_HOURS
+    return targets_hours(gate, [agency])[agency]
+
+
+def targets_hours(gate: Gate, agencies: Iterable[str]) -> dict[str, Decimal]:
+    """The decision-time target of each agency at the gate (one query for them all)."""
+    wanted = list(agencies)
+    rows = dict(ReviewTarget.objects.filter(gate=gate, agency__in=wanted).values_list("agency", "hours"))
+    return {agency: rows.get(agency, DEFAULT_TARGET_HOURS) for agency in wanted}
 
 
 def sorted_agencies(agencies: Iterable[str]) -> list[str]:

@@ -156,8 +156,10 @@ def work_queue_counts(user: Any) -> dict[str, int]:
 
 
 def review_for_officer(*, user: Any, pk: Any) -> AgencyReview:
+    """A review the user may see, to act on: the services re-read its declaration's reviews
+    under lock, so they are not read here."""
     try:
-        return reviews_for_user(user).get(pk=int(pk))
+        return reviews_for_user(user).prefetch_related(None).get(pk=int(pk))
     except (AgencyReview.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such review."))
 

@@ -32,9 +32,14 @@ def fire(
     note: str = "",
     field: str = "state",
     update_fields: list[str] | None = None,
+    save: bool = True,
     **kwargs: Any,
 ) -> TransitionLog:
-    """Run `obj.<transition>(**kwargs)`, save, log. Raises Conflict when not allowed now."""
+    """Run `obj.<transition>(**kwargs)`, save, log. Raises Conflict when not allowed now.
+
+    `save=False`: the caller saves `obj` later in the same transaction (with the row locked),
+    so that several transitions fired in one request make one UPDATE; each still logs its row.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("fire() must run inside transaction.atomic()")
     if len(note or "") > MAX_NOTE_LENGTH:
@@ -53,7 +58,8 @@ def fire(
         )
     try:
         method(**kwargs)
-        obj.save(update_fields=update_fields)
+        if save:
+            obj.save(update_fields=update_fields)
     except (TransitionNotAllowed, ConcurrentTransition) as exc:
         raise Conflict(
             _("Someone changed this at the same moment; reload and try again."),
@@ -85,6 +91,29 @@ def log_created(
         target=str(getattr(obj, field)),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label or ("" if getattr(actor, "is_authenticated", False) else "system"),
+    )
+
+
+def log_created_many(
+    objs: list[Any], *, actor: Any = None, actor_label: str = "", field: str = "state"
+) -> None:
+    """`log_created` for several objects of one model in one INSERT (one row each)."""
+    if not objs:
+        return
+    content_type = ContentType.objects.get_for_model(objs[0])
+    authenticated = getattr(actor, "is_authenticated", False)
+    TransitionLog.objects.bulk_create(
+        TransitionLog(
+            content_type=content_type,
+            object_id=obj.pk,
+            field=field,
+            transition="create",
+            source="",
+            target=str(getattr(obj, field)),
+            actor=actor if authenticated else None,
+            actor_label=actor_label or ("" if authenticated else "system"),
+        )
+        for obj in objs
     )
 
 

@@ -32,16 +32,19 @@ logger = logging.getLogger(__name__)
 MAX_REFERENCE = 80
 
 
-def fee_assess(*, declaration: Declaration, actor: Any = None) -> Fee:
+def fee_assess(*, declaration: Declaration, actor: Any = None, first: bool = False) -> Fee:
     """Compute and store the declaration's fee, once.
 
     1. A declaration that already has a fee keeps it (a resubmission never recomputes).
+       `first`: the caller knows it has none (a draft's submission: only a submission assesses
+       a fee, and nothing returns to draft), so none is looked for; one there all the same is
+       found by the unique declaration of the insert below, and kept.
     2. The schedule is the one in force on the planned date; none → DomainError (the trip
        cannot be charged, so it cannot be submitted).
     3. The amount and the breakdown are copied into the Fee: editing the schedule later
        changes nothing already computed.
     """
-    existing = Fee.objects.filter(declaration=declaration).first()
+    existing = None if first else Fee.objects.filter(declaration=declaration).first()
     if existing is not None:
         return existing
     schedule = schedule_in_force(declaration.planned_date)

@@ -34,11 +34,35 @@ User = get_user_model()
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _locked_declaration(pk: int) -> Declaration:
+def _locked_declaration(pk: int, *, company: Any = None) -> Declaration:
+    """The declaration, its row locked; `company`: only one of that company's (others are not
+    found, and not locked either)."""
+    qs = Declaration.objects.select_for_update().select_related("gate", "vehicle", "company")
+    if company is not None:
+        qs = qs.filter(company=company)
     try:
-        return Declaration.objects.select_for_update().select_related("gate", "vehicle", "company").get(pk=pk)
+        return qs.get(pk=pk)
     except Declaration.DoesNotExist:
         raise NotFound(_("No such declaration."))
+
+
+def _in_hand(instance: Any, name: str, objects: Iterable[Any]) -> None:
+    """Make `instance.<name>.all()` answer `objects` without a query, as `prefetch_related` would:
+    a service that just wrote or read a declaration's rows hands them on to the reply."""
+    queryset = getattr(instance, name).get_queryset()  # lazy: no query
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _operators(declaration: Declaration) -> list[Any]:
+    """The company's operators, read once per locked declaration: one transaction may tell them
+    of several things (a submission and the green channel's approval; an approval and the
+    clearance). The declaration object lives for that one transaction only."""
+    cached = declaration.__dict__.get("_company_operators")
+    if cached is None:
+        cached = declaration.__dict__["_company_operators"] = company_operators(declaration)
+    return cached
 
 
 def _reviews(declaration: Declaration, *, lock: bool = True) -> list[AgencyReview]:
@@ -101,7 +125,7 @@ def _notify_owner(
         payload["note_i18n"] = every_language(lambda: words.review_note_text(review))
     notify(
         event=event,
-        recipients=company_operators(declaration),
+        recipients=_operators(declaration),
         subject_type="declaration",
         subject_id=declaration.pk,
         payload=payload,

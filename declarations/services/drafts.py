@@ -39,6 +39,7 @@ from ..selectors import (
     operator_company,
 )
 from ._common import (
+    _in_hand,
     _locked_declaration,
     _require_owner,
     _validation,
@@ -173,8 +174,13 @@ def declaration_create(
     containers: Iterable[Any] = (),
     delivery_mode: str = DeliveryMode.STANDARD,
     temporary_import: bool = False,
+    for_reply: bool = False,
 ) -> Declaration:
-    """A new draft of the actor's company, with its cargo lines and containers."""
+    """A new draft of the actor's company, with its cargo lines and containers.
+
+    `for_reply`: the declaration returned carries the rows just written (cargo lines,
+    containers, and no documents or reviews yet) as if prefetched, for an answer made at once
+    without reading them again; a caller that keeps the object leaves it False."""
     company = operator_company(actor)
     errors: dict[str, Any] = {}
 
@@ -202,6 +208,9 @@ def declaration_create(
         )
         _save_children(declaration, lines, boxes, new=True)
         log_created(declaration, actor=actor)
+    if for_reply:
+        for name, rows in (("cargo_lines", lines), ("containers", boxes), ("documents", []), ("reviews", [])):
+            _in_hand(declaration, name, rows)
     return declaration
 
 

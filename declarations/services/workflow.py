@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cuakhau.errors import Conflict, DomainError, NotAllowed, NotFound
 from cuakhau.notifications.services import notify
 from cuakhau.transitions.permissions import require_transition
-from cuakhau.transitions.services import fire, log_created
+from cuakhau.transitions.services import fire, log_created_many
 from declarations.fees.services import fee_assess
 
 from .. import rules, signals
@@ -30,15 +30,18 @@ from ..models import (
 from ..selectors import (
     REVIEWABLE_STATES,
     bulk_refusal,
-    company_operators,
     may_decide,
     officer_agency,
+    operator_company,
     predecessors_pending,
 )
 from ._common import (
+    User,
+    _in_hand,
     _locked_declaration,
     _notify_owner,
     _officers,
+    _operators,
     _payload,
     _require_owner,
     _reviews,
@@ -56,7 +59,7 @@ def _check_complete(declaration: Declaration) -> None:
     errors: dict[str, Any] = {}
     if declaration.direction != "empty" and not declaration.cargo_lines.exists():
         errors["cargo_lines"] = [_("Add at least one cargo line.")]
-    present = set(declaration.documents.values_list("kind", flat=True))
+    present = {d.kind for d in declaration.documents.all()}
     missing = [k for k in rules.required_documents(declaration) if k not in present]
     if missing:
         labels = ", ".join(str(DocumentKind(k).label) for k in missing)
@@ -69,73 +72,101 @@ def _check_complete(declaration: Declaration) -> None:
     _validation(errors)
 
 
-def _open_reviews(declaration: Declaration, agencies: list[str], actor: Any) -> list[AgencyReview]:
-    """Create the reviews of newly required agencies (birth state logged)."""
-    existing = {r.agency for r in declaration.reviews.all()}
-    created = []
-    for agency in agencies:
-        if agency not in existing:
-            review = AgencyReview.objects.create(declaration=declaration, agency=agency)
-            log_created(review, actor=actor)
-            created.append(review)
-    return created
+def _open_reviews(
+    declaration: Declaration,
+    agencies: list[str],
+    actor: Any,
+    *,
+    existing: list[AgencyReview],
+    now: dt.datetime,
+) -> list[AgencyReview]:
+    """Create the reviews of newly required agencies (`existing`: the declaration's reviews),
+    in one INSERT with their clocks already started when no predecessor is waiting, and their
+    birth states logged (one row each); returns the new ones."""
+    have = {r.agency for r in existing}
+    new = [AgencyReview(declaration=declaration, agency=a) for a in agencies if a not in have]
+    if new:
+        _start_clocks(declaration, new, [*existing, *new], now)
+        AgencyReview.objects.bulk_create(new)
+        log_created_many(new, actor=actor)
+    return new
+
+
+def _start_clocks(
+    declaration: Declaration, candidates: list[AgencyReview], reviews: list[AgencyReview], now: dt.datetime
+) -> list[AgencyReview]:
+    """Set the clock of the pending `candidates` whose predecessors (among `reviews`) all
+    approved, on the objects only; returns them."""
+    ready = [
+        review
+        for review in candidates
+        if review.state == R.PENDING and review.ready_at is None and not predecessors_pending(review, reviews)
+    ]
+    if ready:
+        hours = rules.targets_hours(declaration.gate, [r.agency for r in ready])
+        for review in ready:
+            review.ready_at = now
+            review.due_at = now + dt.timedelta(hours=float(hours[review.agency]))
+            review.overdue_notified_at = None
+    return ready
 
 
 def _schedule_ready(
     declaration: Declaration, reviews: list[AgencyReview], now: dt.datetime
 ) -> list[AgencyReview]:
     """Start the clock of pending reviews whose predecessors all approved; returns them."""
-    started = []
-    for review in reviews:
-        if (
-            review.state == R.PENDING
-            and review.ready_at is None
-            and not predecessors_pending(review, reviews)
-        ):
-            hours = rules.target_hours(declaration.gate, review.agency)
-            review.ready_at = now
-            review.due_at = now + dt.timedelta(hours=float(hours))
-            review.overdue_notified_at = None
-            review.save(update_fields=["ready_at", "due_at", "overdue_notified_at"])
-            started.append(review)
+    started = _start_clocks(declaration, reviews, reviews, now)
+    for review in started:
+        review.save(update_fields=["ready_at", "due_at", "overdue_notified_at"])
     return started
 
 
-def declaration_submit(*, actor: Any, declaration: Declaration) -> Declaration:
+def declaration_submit(*, actor: Any, declaration: Declaration | int, for_reply: bool = False) -> Declaration:
     """draft → submitted: completeness, required agencies, channel, reviews, notifications.
 
-    1. Lock, check the owner, the state and completeness.
+    1. Lock the actor's company's declaration (another's is not found, and not locked), check
+       the owner, the state and completeness.
     2. Assess the fee (once; no schedule in force on the planned date → `no_fee_schedule`, and
        nothing is submitted).
     3. Fire `submit`, decide required agencies and the customs channel (rules.py).
-    4. Create one review per agency; start the clocks of those without predecessors.
+    4. Create one review per agency, the clocks of those without predecessors started.
     5. Sync (green channel, start_review), notify.
+    6. Save the declaration once: the transitions fired here each logged their row, and the
+       row stays locked until the end, so one UPDATE holds them all.
+    The declaration returned carries its cargo lines, containers and documents as read, and
+    with `for_reply` its reviews as written too: for an answer made at once, without reading
+    them again (a caller that keeps the object reads the reviews afresh).
     """
     with transaction.atomic():
-        current = _locked_declaration(declaration.pk)
-        # The cargo lines, read once: completeness, quarantine, the channel and the fee all ask.
-        prefetch_related_objects([current], "cargo_lines")
+        company = operator_company(actor)
+        pk = declaration if isinstance(declaration, int) else declaration.pk
+        current = _locked_declaration(pk, company=company)
+        # Its rows, read once: completeness, quarantine, the channel, the fee and the reply ask.
+        prefetch_related_objects([current], "cargo_lines", "containers", "documents")
         _require_owner(actor, current)
         require_transition(current, "submit", actor)
         with rules.rules_read_once(current):
             _check_complete(current)
-            fee_assess(declaration=current, actor=actor)  # DomainError no_fee_schedule: rolls back
-            fire(current, "submit", actor=actor)
+            # DomainError no_fee_schedule rolls back; a draft has no fee yet.
+            fee_assess(declaration=current, actor=actor, first=True)
+            fire(current, "submit", actor=actor, save=False)  # saved in step 6
             current.required_agencies = rules.required_agencies(current)
             current.channel, current.channel_reason = rules.customs_channel(current)
-        current.save(update_fields=["required_agencies", "channel", "channel_reason", "updated"])
-        _open_reviews(current, current.required_agencies, actor)
-        reviews = _reviews(current)
-        _schedule_ready(current, reviews, timezone.now())
+        # A draft has no reviews yet: only a submission creates them, and nothing returns to draft.
+        reviews = _open_reviews(current, current.required_agencies, actor, existing=[], now=timezone.now())
+        if for_reply:
+            _in_hand(current, "reviews", reviews)
         _notify_submitted(current, current.required_agencies)
-        sync_declaration_state(declaration=current)
+        sync_declaration_state(declaration=current, reviews=reviews)
+        if current.state == S.SUBMITTED:
+            current.save()  # no transition after `submit` saved it (start_review would have)
     return current
 
 
 def _notify_submitted(declaration: Declaration, agencies: list[str]) -> None:
     notify(
         event="declaration.submitted",
-        recipients=_officers(declaration.gate, agencies) + company_operators(declaration),
+        recipients=_officers(declaration.gate, agencies) + _operators(declaration),
         subject_type="declaration",
         subject_id=declaration.pk,
         payload=_payload(declaration),
@@ -161,22 +192,27 @@ def declaration_resubmit(*, actor: Any, declaration: Declaration) -> Declaration
         if agencies != current.required_agencies:
             current.required_agencies = agencies
             current.save(update_fields=["required_agencies", "updated"])
-        new = _open_reviews(current, agencies, actor)
+        now = timezone.now()
         reviews = _reviews(current)
+        new = _open_reviews(current, agencies, actor, existing=reviews, now=now)
+        reviews = [*reviews, *new]
         reopened = []
         for review in reviews:
             if review.state == R.INFO_REQUESTED:
                 fire(review, "reopen", actor=actor, note=_("resubmitted"))
                 reopened.append(review)
-        _schedule_ready(current, reviews, timezone.now())
+        _schedule_ready(current, reviews, now)
         _notify_submitted(current, sorted({r.agency for r in reopened} | {r.agency for r in new}))
-        sync_declaration_state(declaration=current)
+        sync_declaration_state(declaration=current, reviews=reviews)
     return current
 
 
 # --- the one place that moves a declaration after its reviews ----------------------------------
-def sync_declaration_state(*, declaration: Declaration) -> Declaration:
-    """Recompute the declaration's state from its reviews (call with the row locked).
+def sync_declaration_state(
+    *, declaration: Declaration, reviews: list[AgencyReview] | None = None
+) -> Declaration:
+    """Recompute the declaration's state from its reviews (call with the row locked; `reviews`:
+    all its reviews when the caller holds them, each with `.declaration` this object).
 
     1. Start the clocks of reviews whose predecessors approved; approve the customs review by
        rule when the channel is green and the review is ready (repeat: that may ready others).
@@ -186,7 +222,8 @@ def sync_declaration_state(*, declaration: Declaration) -> Declaration:
     """
     if declaration.state not in REVIEWABLE_STATES:
         return declaration
-    reviews = _reviews(declaration, lock=False)
+    if reviews is None:
+        reviews = _reviews(declaration, lock=False)
     now = timezone.now()
     while True:
         _schedule_ready(declaration, reviews, now)
@@ -225,18 +262,27 @@ def sync_declaration_state(*, declaration: Declaration) -> Declaration:
 
 # --- officers' decisions ---------------------------------------------------------------------
 def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declaration, AgencyReview]:
-    """Lock the declaration, then the review; check the officer may act on it."""
+    """Lock the declaration, then the review; check the officer may act on it.
+
+    Given the review itself (not its id), its declaration is known: a review never moves to
+    another declaration. The review returned carries its declaration (gate, vehicle, company)
+    and its officer, so the caller replies without reading them again.
+    """
     review_pk = getattr(review, "pk", review)
-    declaration_id = (
-        AgencyReview.objects.filter(pk=review_pk).values_list("declaration_id", flat=True).first()
-    )
+    declaration_id = getattr(review, "declaration_id", None)
+    if declaration_id is None:
+        declaration_id = (
+            AgencyReview.objects.filter(pk=review_pk).values_list("declaration_id", flat=True).first()
+        )
     if declaration_id is None:
         raise NotFound(_("No such review."))
     if not officer_agency(actor):
         raise NotAllowed(_("Only customs, border guard and quarantine officers decide reviews."))
     declaration = _locked_declaration(declaration_id)
     reviews = _reviews(declaration)
-    current = next(r for r in reviews if r.pk == review_pk)
+    current = next((r for r in reviews if r.pk == review_pk), None)
+    if current is None:
+        raise NotFound(_("No such review."))
     if not may_decide(actor, current, declaration.gate_id):
         raise NotFound(_("No such review."))
     if declaration.state not in REVIEWABLE_STATES:
@@ -246,6 +292,8 @@ def _review_for_action(actor: Any, review: AgencyReview | int) -> tuple[Declarat
             code="illegal_transition",
         )
     current._all_reviews = reviews
+    if isinstance(actor, User) and current.officer_id == actor.pk:
+        current.officer = actor  # the holder of the claim is the actor: no read to name them
     return declaration, current
 
 
@@ -267,7 +315,7 @@ def review_claim(*, actor: Any, review: AgencyReview | int) -> AgencyReview:
         declaration, current = _review_for_action(actor, review)
         _claim(actor, current)
         _notify_owner("declaration.claimed", declaration, current)
-        sync_declaration_state(declaration=declaration)
+        sync_declaration_state(declaration=declaration, reviews=current._all_reviews)
     return current
 
 
@@ -358,7 +406,7 @@ def _decide(
         fire(current, transition, actor=actor, note=note, reason=note)
         if transition != "reject":  # a rejection ends the declaration: its end tells, once
             _notify_owner(event, declaration, current, note)
-        sync_declaration_state(declaration=declaration)
+        sync_declaration_state(declaration=declaration, reviews=current._all_reviews)
     return current
 
 
