@@ -83,8 +83,10 @@ def fee_close_for_declaration(
        payment taken by staff; money a provider still reports is recorded, then refunded).
     3. A paid fee of such an end stays paid, and the owners hear that it can be refunded.
     """
+    if state not in CLOSED_FOR_PAYMENT:
+        return []  # nothing to read: a completed trip's fee stays as it is
     fee = Fee.objects.select_for_update().filter(declaration=declaration).first()
-    if fee is None or state not in CLOSED_FOR_PAYMENT:
+    if fee is None:
         return []
     if fee.state == FeeState.UNPAID:
         fire(fee, "mark_not_due", actor_label="declaration", note=reason)
@@ -108,7 +110,8 @@ def _record_payment(
     actor_label: str = "",
     money_arrived: bool = False,
 ) -> tuple[Payment, bool]:
-    """Record one payment of the whole fee; returns (payment, created). Staff may not take money
+    """Record one payment of the whole fee; returns (payment, created), the payment's `fee` the
+    fee as it now is (read under its lock, then changed here). Staff may not take money
     for a closed declaration; a provider's report of money that arrived (`money_arrived`) is
     recorded whatever the declaration's state."""
     reference = (reference or "").strip()
@@ -124,6 +127,7 @@ def _record_payment(
         existing = Payment.objects.filter(provider_txn_id=txn_id).first()
         if existing is not None:
             if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
+                existing.fee = fee  # as read under the lock
                 return existing, False
             raise Conflict(
                 _("This reference was already used for another payment."), code="duplicate_reference"
@@ -145,17 +149,18 @@ def _record_payment(
                 code="wrong_amount",
             )
         try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    fee=fee,
-                    gate=fee.declaration.gate,
-                    kind=PaymentKind.PAYMENT,
-                    method=provider.method,
-                    amount=amount,
-                    reference=reference,
-                    provider_txn_id=txn_id,
-                    by=staff if getattr(staff, "is_authenticated", False) else None,
-                )
+            # No savepoint: a duplicate (another fee's payment committed since the read above)
+            # is raised out of this transaction, which rolls it back whole.
+            payment = Payment.objects.create(
+                fee=fee,
+                gate=fee.declaration.gate,
+                kind=PaymentKind.PAYMENT,
+                method=provider.method,
+                amount=amount,
+                reference=reference,
+                provider_txn_id=txn_id,
+                by=staff if getattr(staff, "is_authenticated", False) else None,
+            )
         except IntegrityError:
             raise Conflict(
                 _("This reference was already used for another payment."), code="duplicate_reference"
