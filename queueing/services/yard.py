@@ -159,7 +159,8 @@ def call_forward_run(*, gate: Gate) -> list[int]:
     """
     with transaction.atomic():
         _lock_gate(gate.pk)
-        gate = Gate.objects.get(pk=gate.pk)
+        # The caller's gate, not read again: the task reads it just before (its per-tick figure
+        # is configuration; the lock serialises runners, it does not guard the gate's row).
         # Counted over the interval, not per run: a duplicate or concurrent run of the same tick
         # finds the lane's share already used.
         since = timezone.now() - call_forward_interval()
