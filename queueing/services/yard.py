@@ -159,13 +159,11 @@ def call_forward_run(*, gate: Gate) -> list[int]:
     """
     with transaction.atomic():
         _lock_gate(gate.pk)
-        # The caller's gate, not read again: the task reads it just before (its per-tick figure
-        # is configuration; the lock serialises runners, it does not guard the gate's row).
         # Counted over the interval, not per run: a duplicate or concurrent run of the same tick
-        # finds the lane's share already used.
+        # finds the lane's share already used. The gate as it is now comes with the counts.
         since = timezone.now() - call_forward_interval()
-        budget = gate.lane_release_per_tick - Booking.objects.filter(gate=gate, called_at__gt=since).count()
-        partner = selectors.partner_remaining_today(gate)
+        gate, called_since, partner = selectors.call_forward_figures(gate, since)
+        budget = gate.lane_release_per_tick - called_since
         if partner is not None:
             budget = min(budget, partner[1])
         if budget <= 0:
