@@ -100,6 +100,18 @@ def _locked(fee: Fee) -> Fee:
     return Fee.objects.select_for_update().select_related("declaration__gate").get(pk=fee.pk)
 
 
+def _own_payment(fee: Fee, txn_id: str) -> Payment | None:
+    """The payment already holding `txn_id`: this fee's own (a retry) is returned, another's is
+    refused (Conflict); None when there is none."""
+    existing = Payment.objects.filter(provider_txn_id=txn_id).first()
+    if existing is None:
+        return None
+    if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
+        existing.fee = fee  # as read under the lock
+        return existing
+    raise Conflict(_("This reference was already used for another payment."), code="duplicate_reference")
+
+
 def _record_payment(
     *,
     fee: Fee,
@@ -124,33 +136,38 @@ def _record_payment(
     with transaction.atomic():
         fee = _locked(fee)
         txn_id = provider.txn_id(fee, reference)
-        existing = Payment.objects.filter(provider_txn_id=txn_id).first()
-        if existing is not None:
-            if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
-                existing.fee = fee  # as read under the lock
-                return existing, False
-            raise Conflict(
-                _("This reference was already used for another payment."), code="duplicate_reference"
-            )
-        if fee.state != FeeState.UNPAID and not (money_arrived and fee.state == FeeState.NOT_DUE):
+        payable = fee.state == FeeState.UNPAID or (money_arrived and fee.state == FeeState.NOT_DUE)
+        if not payable:
+            # A retry of the payment that paid it returns that payment; anything else is refused.
+            own = _own_payment(fee, txn_id)
+            if own is not None:
+                return own, False
             raise Conflict(
                 _("This fee is already %(state)s.") % {"state": fee.get_state_display()},
                 code="fee_not_unpaid",
             )
+        # A fee that can be paid has no payment of its own (paying it is its only way out of
+        # unpaid or not due), so a payment holding this reference is another fee's. That refusal
+        # comes before the others, so it is looked up when one is due; otherwise the insert's
+        # unique key answers it, without a read.
+        refusal: DomainError | None = None
         if not money_arrived and fee.declaration.state in CLOSED_FOR_PAYMENT:
-            raise Conflict(
+            refusal = Conflict(
                 _("This declaration is %(state)s: its fee is not taken.")
                 % {"state": fee.declaration.get_state_display()},
                 code="declaration_closed",
             )
-        if amount != fee.amount:
-            raise DomainError(
+        elif amount != fee.amount:
+            refusal = DomainError(
                 _("The amount must be exactly the fee: %(amount)s VND.") % {"amount": vnd_digits(fee.amount)},
                 code="wrong_amount",
             )
+        if refusal is not None:
+            _own_payment(fee, txn_id)  # none of its own; another fee's reference is said first
+            raise refusal
         try:
-            # No savepoint: a duplicate (another fee's payment committed since the read above)
-            # is raised out of this transaction, which rolls it back whole.
+            # No savepoint: a reference another fee's payment holds (committed, or committing
+            # meanwhile) fails the insert, and the refusal rolls this transaction back whole.
             payment = Payment.objects.create(
                 fee=fee,
                 gate=fee.declaration.gate,

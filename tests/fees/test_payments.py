@@ -191,3 +191,25 @@ def test_a_receipt_another_fee_took_meanwhile_is_409_and_the_payment_rolls_back_
     assert fee.state == FeeState.UNPAID and fee.paid_at is None
     assert [e.transition for e in history(fee) if e.transition == "mark_paid"] == []
     assert Payment.objects.count() == 1 and Notification.objects.count() == notified
+
+
+@pytest.mark.parametrize("fault", ["amount", "closed"])
+def test_another_fees_receipt_is_said_before_any_other_refusal(fee, gate_staff, company, fault):
+    from declarations.fees.services import fee_assess
+    from declarations.models import Declaration
+
+    other = fee_assess(declaration=make_declaration(company=company, cargo=[("08109050", 12000)]))
+    payment_record_cash(fee=other, amount=other.amount, receipt_number="HN-9", staff=gate_staff)
+    if fault == "closed":
+        Declaration.objects.filter(pk=fee.declaration_id).update(state="cancelled")
+    with pytest.raises(Conflict) as refused:
+        payment_record_cash(
+            fee=fee, amount=5 if fault == "amount" else 1_000_000, receipt_number="HN-9", staff=gate_staff
+        )
+    assert refused.value.code == "duplicate_reference"
+    with pytest.raises(DomainError) as refused:
+        payment_record_cash(
+            fee=fee, amount=5 if fault == "amount" else 1_000_000, receipt_number="HN-10", staff=gate_staff
+        )
+    assert refused.value.code == ("wrong_amount" if fault == "amount" else "declaration_closed")
+    assert Payment.objects.count() == 1
