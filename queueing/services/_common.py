@@ -35,8 +35,8 @@ def take_place(slot_id: int) -> bool:
 def locked_booking(
     booking_id: int, *, gate: Gate | None = None, with_fee: bool = False, lock_declaration: bool = False
 ) -> Booking:
-    """Re-read a booking under its row lock (its own row only), so concurrent actions on it
-    serialise: every action on a booking takes this lock first.
+    """Re-read a booking under its row lock (its own row only, unless `lock_declaration`), so
+    concurrent actions on it serialise: every action on a booking takes this lock first.
 
     Comes with what the services read (declaration and driver, vehicle, slot, gate). Given the
     caller's `gate`, the gate is not joined and the caller's object is reused when it is the
