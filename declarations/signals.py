@@ -11,7 +11,8 @@ from django.dispatch import Signal
 
 # kwargs: declaration, actor
 declaration_cleared = Signal()
-# Every end: rejected, cancelled, expired, completed; kwargs also: state, reason (English words).
+# Every end: rejected, cancelled, expired, completed; kwargs also: state, reason (English words),
+# departed (True when a completion comes from the departure of its booking, in this transaction).
 # Sent by services.ends.declaration_close_open_ends, the one rule of what an end closes; each
 # receiver closes its own part and returns what it closed as message fragments
 # [{"event": "end.<what>", ...placeholders}], which the owners' one notification lists.

@@ -21,6 +21,7 @@ def on_declaration_closed(
         actor=actor,
         state=kwargs.get("state") or declaration.state,
         reason=kwargs.get("reason") or "",
+        departed=bool(kwargs.get("departed")),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import F, Max, Min, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -99,18 +99,49 @@ def called_today(gate: Gate) -> int:
     return Booking.objects.filter(gate=gate, called_at__gte=start, called_at__lt=end).count()
 
 
+def _partner_remaining(accepted: int | None, called: int) -> tuple[int, int] | None:
+    return None if accepted is None else (accepted, max(accepted - called, 0))
+
+
 def partner_remaining_today(gate: Gate) -> tuple[int, int] | None:
     """The partner side's figure for the gate's today and how many of it are left
     (accepted − released today, never below 0); None when no figure is set for today.
-    The one home of this budget: call-forward caps its releases by it, the wait estimate
-    paces by it."""
+    The one home of this budget: call-forward caps its releases by it (`call_forward_figures`,
+    the same figures in its one statement), the wait estimate paces by it."""
     today = timezone.localdate(timezone=rules.gate_zone(gate))
     accepted = (
         PartnerAcceptance.objects.filter(gate=gate, date=today).values_list("accepted", flat=True).first()
     )
     if accepted is None:
         return None
-    return accepted, max(accepted - called_today(gate), 0)
+    return _partner_remaining(accepted, called_today(gate))
+
+
+def _count(qs: QuerySet[Booking]) -> Subquery:
+    return Subquery(qs.order_by().values("gate_id").annotate(n=Count("pk")).values("n"))
+
+
+def call_forward_figures(gate: Gate, since: dt.datetime) -> tuple[Gate, int, tuple[int, int] | None]:
+    """What call-forward decides by, in ONE statement: the gate as it is now, the trucks it
+    called since `since`, and `partner_remaining_today` (the same figures)."""
+    today = timezone.localdate(timezone=rules.gate_zone(gate))
+    start, end = rules.local_day_bounds(gate, today)
+    at_gate = Booking.objects.filter(gate=OuterRef("pk"))
+    row = (
+        Gate.objects.filter(pk=gate.pk)
+        .annotate(
+            called_since=Coalesce(_count(at_gate.filter(called_at__gt=since)), 0),
+            called_today=Coalesce(_count(at_gate.filter(called_at__gte=start, called_at__lt=end)), 0),
+            accepted=Subquery(
+                PartnerAcceptance.objects.filter(gate=OuterRef("pk"), date=today)
+                .order_by()
+                .values("accepted")[:1]
+            ),
+        )
+        .get()
+    )
+    figures = cast(Any, row)
+    return row, figures.called_since, _partner_remaining(figures.accepted, figures.called_today)
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,9 @@ class RefundSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-def _paid_response(fee: Fee, payment: Payment, was_unpaid: bool) -> Response:
-    fee.refresh_from_db()
+def _paid_response(payment: Payment, was_unpaid: bool) -> Response:
+    # The payment's fee is the one the service read under its lock and changed: as it now is.
+    fee = payment.fee
     return Response(
         {**fee_data(fee), "payment": payment_data(payment)},
         status=status.HTTP_201_CREATED if was_unpaid else status.HTTP_200_OK,
@@ -200,7 +201,7 @@ class FeeCashView(APIView):
         payment = services.payment_record_cash(
             fee=fee, amount=data["amount"], receipt_number=data["receipt_number"], staff=request.user
         )
-        return _paid_response(fee, payment, was_unpaid)
+        return _paid_response(payment, was_unpaid)
 
 
 class FeeConfirmTransferView(APIView):
@@ -214,7 +215,7 @@ class FeeConfirmTransferView(APIView):
         payment = services.payment_confirm_transfer(
             fee=fee, reference=data["reference"], amount=data.get("amount"), staff=request.user
         )
-        return _paid_response(fee, payment, was_unpaid)
+        return _paid_response(payment, was_unpaid)
 
 
 class FeeRefundView(APIView):

@@ -73,7 +73,10 @@ def can_view_fee(user: Any, declaration: Declaration) -> bool:
 def declaration_for_fee(*, user: Any, declaration_id: int) -> Declaration:
     """Fetch a declaration the user may see the fee of; anything else is 404, not 403."""
     declaration = (
-        Declaration.objects.select_related("gate", "company", "vehicle").filter(pk=declaration_id).first()
+        # With its fee (None before the first submission), which every fee view reads next.
+        Declaration.objects.select_related("gate", "company", "vehicle", "fee")
+        .filter(pk=declaration_id)
+        .first()
     )
     if declaration is None or not can_view_fee(user, declaration):
         raise NotFound(_("Declaration not found."))

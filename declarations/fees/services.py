@@ -86,8 +86,10 @@ def fee_close_for_declaration(
        payment taken by staff; money a provider still reports is recorded, then refunded).
     3. A paid fee of such an end stays paid, and the owners hear that it can be refunded.
     """
+    if state not in CLOSED_FOR_PAYMENT:
+        return []  # nothing to read: a completed trip's fee stays as it is
     fee = Fee.objects.select_for_update().filter(declaration=declaration).first()
-    if fee is None or state not in CLOSED_FOR_PAYMENT:
+    if fee is None:
         return []
     if fee.state == FeeState.UNPAID:
         fire(fee, "mark_not_due", actor_label="declaration", note=reason)
@@ -101,6 +103,18 @@ def _locked(fee: Fee) -> Fee:
     return Fee.objects.select_for_update().select_related("declaration__gate").get(pk=fee.pk)
 
 
+def _own_payment(fee: Fee, txn_id: str) -> Payment | None:
+    """The payment already holding `txn_id`: this fee's own (a retry) is returned, another's is
+    refused (Conflict); None when there is none."""
+    existing = Payment.objects.filter(provider_txn_id=txn_id).first()
+    if existing is None:
+        return None
+    if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
+        existing.fee = fee  # as read under the lock
+        return existing
+    raise Conflict(_("This reference was already used for another payment."), code="duplicate_reference")
+
+
 def _record_payment(
     *,
     fee: Fee,
@@ -111,7 +125,8 @@ def _record_payment(
     actor_label: str = "",
     money_arrived: bool = False,
 ) -> tuple[Payment, bool]:
-    """Record one payment of the whole fee; returns (payment, created). Staff may not take money
+    """Record one payment of the whole fee; returns (payment, created), the payment's `fee` the
+    fee as it now is (read under its lock, then changed here). Staff may not take money
     for a closed declaration; a provider's report of money that arrived (`money_arrived`) is
     recorded whatever the declaration's state."""
     reference = (reference or "").strip()
@@ -124,41 +139,48 @@ def _record_payment(
     with transaction.atomic():
         fee = _locked(fee)
         txn_id = provider.txn_id(fee, reference)
-        existing = Payment.objects.filter(provider_txn_id=txn_id).first()
-        if existing is not None:
-            if existing.fee_id == fee.pk and existing.kind == PaymentKind.PAYMENT:
-                return existing, False
-            raise Conflict(
-                _("This reference was already used for another payment."), code="duplicate_reference"
-            )
-        if fee.state != FeeState.UNPAID and not (money_arrived and fee.state == FeeState.NOT_DUE):
+        payable = fee.state == FeeState.UNPAID or (money_arrived and fee.state == FeeState.NOT_DUE)
+        if not payable:
+            # A retry of the payment that paid it returns that payment; anything else is refused.
+            own = _own_payment(fee, txn_id)
+            if own is not None:
+                return own, False
             raise Conflict(
                 _("This fee is already %(state)s.") % {"state": fee.get_state_display()},
                 code="fee_not_unpaid",
             )
+        # A fee that can be paid has no payment of its own (paying it is its only way out of
+        # unpaid or not due), so a payment holding this reference is another fee's. That refusal
+        # comes before the others, so it is looked up when one is due; otherwise the insert's
+        # unique key answers it, without a read.
+        refusal: DomainError | None = None
         if not money_arrived and fee.declaration.state in CLOSED_FOR_PAYMENT:
-            raise Conflict(
+            refusal = Conflict(
                 _("This declaration is %(state)s: its fee is not taken.")
                 % {"state": fee.declaration.get_state_display()},
                 code="declaration_closed",
             )
-        if amount != fee.amount:
-            raise DomainError(
+        elif amount != fee.amount:
+            refusal = DomainError(
                 _("The amount must be exactly the fee: %(amount)s VND.") % {"amount": vnd_digits(fee.amount)},
                 code="wrong_amount",
             )
+        if refusal is not None:
+            _own_payment(fee, txn_id)  # none of its own; another fee's reference is said first
+            raise refusal
         try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    fee=fee,
-                    gate=fee.declaration.gate,
-                    kind=PaymentKind.PAYMENT,
-                    method=provider.method,
-                    amount=amount,
-                    reference=reference,
-                    provider_txn_id=txn_id,
-                    by=staff if getattr(staff, "is_authenticated", False) else None,
-                )
+            # No savepoint: a reference another fee's payment holds (committed, or committing
+            # meanwhile) fails the insert, and the refusal rolls this transaction back whole.
+            payment = Payment.objects.create(
+                fee=fee,
+                gate=fee.declaration.gate,
+                kind=PaymentKind.PAYMENT,
+                method=provider.method,
+                amount=amount,
+                reference=reference,
+                provider_txn_id=txn_id,
+                by=staff if getattr(staff, "is_authenticated", False) else None,
+            )
         except IntegrityError:
             raise Conflict(
                 _("This reference was already used for another payment."), code="duplicate_reference"

@@ -36,7 +36,12 @@ def _told(declaration: Declaration, holders: list[Any]) -> list[Any]:
 
 
 def declaration_close_open_ends(
-    *, declaration: Declaration, actor: Any = None, note: str = "", cause: AgencyReview | None = None
+    *,
+    declaration: Declaration,
+    actor: Any = None,
+    note: str = "",
+    cause: AgencyReview | None = None,
+    departed: bool = False,
 ) -> list[dict[str, Any]]:
     """Close what the end of `declaration` leaves open, and tell its owners once.
 
@@ -44,7 +49,8 @@ def declaration_close_open_ends(
        naming the end ("closed: rejected by border guard"); closed reviews leave every work queue.
     2. `declaration_closed` (with `state`) lets the floors above close theirs and say what they
        did: the fee (unpaid → not due), the booking (cancelled and its place offered to the
-       waitlist, or withdrawn from the yard), the waitlist entries.
+       waitlist, or withdrawn from the yard), the waitlist entries. `departed` (a completion
+       by the booking that crossed, in this transaction) is passed on to them.
     3. One notification `declaration.<end>` to the company's operators, the driver and the
        officers whose claimed review closed, listing everything that was closed.
 
@@ -66,7 +72,12 @@ def declaration_close_open_ends(
     if open_reviews:
         closed.append({"event": "end.reviews_closed", "count": len(open_reviews)})
     for _receiver, response in signals.declaration_closed.send(
-        sender=Declaration, declaration=declaration, actor=actor, state=state, reason=reason
+        sender=Declaration,
+        declaration=declaration,
+        actor=actor,
+        state=state,
+        reason=reason,
+        departed=departed,
     ):
         closed.extend(cast(list[dict[str, Any]], response or []))  # receivers return what they closed
     payload = _payload(declaration, cause, note or (cause.note if cause else ""))

@@ -454,13 +454,24 @@ def declaration_cancel(*, actor: Any, declaration: Declaration, note: str = "") 
 
 
 def declaration_complete(
-    *, declaration: Declaration, actor: Any = None, actor_label: str = ""
+    *,
+    declaration: Declaration,
+    actor: Any = None,
+    actor_label: str = "",
+    locked: bool = False,
+    departed: bool = False,
 ) -> Declaration:
-    """cleared → completed: the truck crossed (called by queueing when the booking departs)."""
-    with transaction.atomic():
-        current = _locked_declaration(declaration.pk)
+    """cleared → completed: the truck crossed (called by queueing when the booking departs).
+
+    `locked`: the caller holds the declaration's row lock in its own transaction (the kiosk's
+    exit), so `declaration` is not read again and no savepoint is taken: a failure here rolls
+    the caller's whole transaction back. `departed`: queueing's booking of the crossing has
+    departed in that transaction, which the floors closing open ends may rely on.
+    """
+    with transaction.atomic(savepoint=not locked):
+        current = declaration if locked else _locked_declaration(declaration.pk)
         fire(current, "complete", actor=actor, actor_label=actor_label)
-        declaration_close_open_ends(declaration=current, actor=actor)
+        declaration_close_open_ends(declaration=current, actor=actor, departed=departed)
     return current
 
 

@@ -33,6 +33,7 @@ from .yard import (
     booking_pass_inspection,
     booking_send_to_inspection,
     call_forward_run,
+    check_in_locked,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "call_forward_run",
     "capacity_override_apply",
     "capacity_override_save",
+    "check_in_locked",
     "day_plan",
     "slot_close",
     "slot_reopen",

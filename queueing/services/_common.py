@@ -32,20 +32,34 @@ def take_place(slot_id: int) -> bool:
     )
 
 
-def locked_booking(booking_id: int, *, gate: Gate | None = None) -> Booking:
-    """Re-read a booking under its row lock (its own row only), so concurrent actions on it
-    serialise: every action on a booking takes this lock first.
+def locked_booking(
+    booking_id: int, *, gate: Gate | None = None, with_fee: bool = False, lock_declaration: bool = False
+) -> Booking:
+    """Re-read a booking under its row lock (its own row only, unless `lock_declaration`), so
+    concurrent actions on it serialise: every action on a booking takes this lock first.
 
     Comes with what the services read (declaration and driver, vehicle, slot, gate). Given the
     caller's `gate`, the gate is not joined and the caller's object is reused when it is the
-    booking's gate (the kiosk's hot path).
+    booking's gate (the kiosk's hot path). `with_fee` joins the declaration's fee (the kiosk's
+    verdict asks whether it is paid); `lock_declaration` locks the declaration's row in the same
+    statement, after the booking's, as the departure that completes it would next (the
+    declaration then comes with the booking's gate and vehicle, which are its own).
     """
     related = ["declaration", "declaration__driver", "vehicle", "slot"]
     if gate is None:
         related.append("gate")
-    booking = Booking.objects.select_for_update(of=("self",)).select_related(*related).get(pk=booking_id)
+    if with_fee:
+        related.append("declaration__fee")
+    of = ("self", "declaration") if lock_declaration else ("self",)
+    booking = Booking.objects.select_for_update(of=of).select_related(*related).get(pk=booking_id)
     if gate is not None and booking.gate_id == gate.pk:
         booking.gate = gate
+    if lock_declaration:
+        declaration = booking.declaration
+        if declaration.gate_id == booking.gate_id:
+            declaration.gate = booking.gate
+        if declaration.vehicle_id == booking.vehicle_id:
+            declaration.vehicle = booking.vehicle
     return booking
 
 

@@ -125,11 +125,12 @@ def _slot_with_gate(slot: Slot) -> Slot:
 
 
 def _locked_declaration(declaration_id: int) -> Declaration:
-    """The declaration under its row lock, with its vehicle and driver, and whether any cargo
-    line is perishable (one statement: the booking's `perishable` without reading the lines)."""
+    """The declaration under its row lock and its company's (the per-company cap's, taken
+    after it, as `_lock_company` would), with its vehicle and driver, and whether any cargo line
+    is perishable (one statement: the booking's `perishable` without reading the lines)."""
     return (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("vehicle", "driver")
+        Declaration.objects.select_for_update(of=("self", "company"))
+        .select_related("vehicle", "driver", "company")
         .annotate(
             any_perishable=Exists(CargoLine.objects.filter(declaration=OuterRef("pk"), perishable=True))
         )
@@ -147,8 +148,9 @@ def booking_create(
        or past slot is refused here, before any transaction or lock and without a query of its
        own (the API's serializer has just read both; the common answer in a rush).
     2. In one transaction: lock the declaration (one booking at a time per declaration; its
-       vehicle, driver and perishable cargo in the same statement) and check it again as it is
-       now; lock the company row and check the per-company daily cap.
+       vehicle, driver and perishable cargo in the same statement) and its company's row (the
+       cap's lock, same statement), check the declaration again as it is now and the
+       per-company daily cap.
     3. Take the place with ONE conditional UPDATE, the statement that decides: a slot that
        filled or closed since step 1 is refused here. It comes after the locks so that the slot's
        row, which every booker of the slot writes, is never held while waiting for a company.
@@ -163,9 +165,8 @@ def booking_create(
     _check_bookable(declaration, slot, check_state=False)
     try:
         with transaction.atomic():
-            declaration = _locked_declaration(declaration.pk)
+            declaration = _locked_declaration(declaration.pk)  # and the company
             _check_bookable(declaration, slot, need_room=False)
-            _lock_company(declaration.company_id)
             _check_company_cap(declaration, slot)
             # The place last: the slot's row is the hottest of a rush, so its write lock is held
             # only from here to the commit, never while waiting for a company's lock.

@@ -91,7 +91,7 @@ def bookings_send_reminders(*, now: dt.datetime | None = None, limit: int = 1000
 
 
 def bookings_close_for_declaration(
-    *, declaration: Declaration, actor: Any = None, state: str = "", reason: str = ""
+    *, declaration: Declaration, actor: Any = None, state: str = "", reason: str = "", departed: bool = False
 ) -> list[dict[str, Any]]:
     """A declaration ended: close what it holds in the queue (inside the end's transaction).
 
@@ -100,6 +100,8 @@ def bookings_close_for_declaration(
        or cancelled meanwhile) is withdrawn: the truck leaves without crossing. An expiry never
        gets here with one (`declaration_in_use` holds it); a completion has departed already.
     3. The declaration's waiting waitlist entries leave the lists.
+    `departed`: the declaration completed because its booking departed in this transaction; a
+    declaration has one live booking at most (a constraint), so none is left to read.
     The owners are told once, by the end; this returns what closed, as message fragments.
     """
     reason = (reason or _("The declaration was closed."))[:200]
@@ -107,7 +109,7 @@ def bookings_close_for_declaration(
     live = Booking.objects.filter(declaration=declaration, state__in=LIVE_BOOKING_STATES).select_related(
         "gate", "vehicle", "slot"
     )
-    for booking in live:
+    for booking in () if departed else live:
         fragment = {"plate": booking.vehicle.plate, **_gate_words(booking)}
         if booking.state == BookingState.CONFIRMED:
             booking_cancel(booking=booking, actor=None, actor_label="declaration", reason=reason, quiet=True)

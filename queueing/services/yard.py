@@ -23,69 +23,112 @@ from ..models import Booking, BookingState
 from ._common import locked_booking, tell
 
 
+def _held(booking: Booking, locked: bool) -> Booking:
+    """The booking under its row lock: re-read and locked here, or, with `locked`, the caller's
+    own (it holds the lock in its transaction, e.g. the kiosk action, so nothing is read again)."""
+    return booking if locked else locked_booking(booking.pk)
+
+
+def _atomic(locked: bool) -> transaction.Atomic:
+    """A caller that holds the lock runs this inside its own transaction, which commits or rolls
+    back the whole of it: no savepoint of our own (a failure here is never caught and continued)."""
+    return transaction.atomic(savepoint=not locked)
+
+
+def check_in_locked(booking: Booking, *, actor: Any = None, actor_label: str = "") -> int | None:
+    """Admit a booking whose row lock the caller holds, inside the caller's transaction; returns
+    the queue number the driver was told (`booking_check_in` is the one to call otherwise)."""
+    opens, closes = rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
+    now = timezone.now()
+    if booking.state == BookingState.CONFIRMED and not opens <= now <= closes:
+        raise Conflict(
+            _("Outside the yard entry window (%(opens)s–%(closes)s).")
+            % {
+                "opens": f"{timezone.localtime(opens):%H:%M}",
+                "closes": f"{timezone.localtime(closes):%H:%M}",
+            },
+            code="outside_window",
+        )
+    if booking.declaration.state not in LIVE_FOR_BOOKING:
+        raise Conflict(
+            _("The declaration is %(state)s.") % {"state": booking.declaration.get_state_display()},
+            code="declaration_not_bookable",
+        )
+    require_transition(booking, "check_in", actor)
+    fire(booking, "check_in", actor=actor, actor_label=actor_label)
+    position = selectors.queue_position(booking)
+    tell(booking, "booking.checked_in", dedupe=str(booking.pk), queue_position=position)
+    return position
+
+
 def booking_check_in(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
     """Admit the truck to the yard (yard entry scan), inside its entry window; tell the driver
     their queue number."""
     with transaction.atomic():
         booking = locked_booking(booking.pk)
-        opens, closes = rules.entry_window(booking.gate, booking.slot.start, booking.slot.end)
-        now = timezone.now()
-        if booking.state == BookingState.CONFIRMED and not opens <= now <= closes:
-            raise Conflict(
-                _("Outside the yard entry window (%(opens)s–%(closes)s).")
-                % {
-                    "opens": f"{timezone.localtime(opens):%H:%M}",
-                    "closes": f"{timezone.localtime(closes):%H:%M}",
-                },
-                code="outside_window",
-            )
-        if booking.declaration.state not in LIVE_FOR_BOOKING:
-            raise Conflict(
-                _("The declaration is %(state)s.") % {"state": booking.declaration.get_state_display()},
-                code="declaration_not_bookable",
-            )
-        require_transition(booking, "check_in", actor)
-        fire(booking, "check_in", actor=actor, actor_label=actor_label)
-        position = selectors.queue_position(booking)
-        tell(booking, "booking.checked_in", dedupe=str(booking.pk), queue_position=position)
+        check_in_locked(booking, actor=actor, actor_label=actor_label)
     return booking
 
 
-def booking_send_to_inspection(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
-    with transaction.atomic():
-        booking = locked_booking(booking.pk)
+def booking_send_to_inspection(
+    *, booking: Booking, actor: Any = None, actor_label: str = "", locked: bool = False
+) -> Booking:
+    with _atomic(locked):
+        booking = _held(booking, locked)
         require_transition(booking, "send_to_inspection", actor)
         fire(booking, "send_to_inspection", actor=actor, actor_label=actor_label)
     return booking
 
 
 def booking_pass_inspection(
-    *, booking: Booking, actor: Any = None, actor_label: str = "", note: str = ""
+    *, booking: Booking, actor: Any = None, actor_label: str = "", note: str = "", locked: bool = False
 ) -> Booking:
-    with transaction.atomic():
-        booking = locked_booking(booking.pk)
+    with _atomic(locked):
+        booking = _held(booking, locked)
         require_transition(booking, "pass_inspection", actor)
         fire(booking, "pass_inspection", actor=actor, actor_label=actor_label, note=note)
     return booking
 
 
-def booking_call(*, booking: Booking, actor: Any = None, actor_label: str = "dispatcher") -> Booking:
+def booking_call(
+    *, booking: Booking, actor: Any = None, actor_label: str = "dispatcher", locked: bool = False
+) -> Booking:
     """Call the truck from the yard to the border lane, and tell its driver."""
-    with transaction.atomic():
-        booking = locked_booking(booking.pk)
+    with _atomic(locked):
+        booking = _held(booking, locked)
         require_transition(booking, "call", actor)
         fire(booking, "call", actor=actor, actor_label=actor_label)
         tell(booking, "booking.called", dedupe=str(booking.pk))
     return booking
 
 
-def booking_depart(*, booking: Booking, actor: Any = None, actor_label: str = "") -> Booking:
-    """The truck passed the lane scan and crossed: the booking departs, the declaration completes."""
-    with transaction.atomic():
-        booking = locked_booking(booking.pk)
+def booking_depart(
+    *,
+    booking: Booking,
+    actor: Any = None,
+    actor_label: str = "",
+    locked: bool = False,
+    declaration_locked: bool = False,
+) -> Booking:
+    """The truck passed the lane scan and crossed: the booking departs, the declaration completes.
+
+    With `locked` the caller holds the booking's row lock in its transaction; with
+    `declaration_locked` also its declaration's (`locked_booking(..., lock_declaration=True)`):
+    what is held is not read again.
+    """
+    with _atomic(locked):
+        booking = _held(booking, locked)
         require_transition(booking, "depart", actor)
         fire(booking, "depart", actor=actor, actor_label=actor_label)
-        declaration_complete(declaration=booking.declaration, actor=actor, actor_label=actor_label or "lane")
+        # The one live booking of the declaration (a constraint) has just departed: nothing of the
+        # queue is left to close but its waitlist entries.
+        declaration_complete(
+            declaration=booking.declaration,
+            actor=actor,
+            actor_label=actor_label or "lane",
+            locked=locked and declaration_locked,
+            departed=True,
+        )
     return booking
 
 
@@ -116,12 +159,11 @@ def call_forward_run(*, gate: Gate) -> list[int]:
     """
     with transaction.atomic():
         _lock_gate(gate.pk)
-        gate = Gate.objects.get(pk=gate.pk)
         # Counted over the interval, not per run: a duplicate or concurrent run of the same tick
-        # finds the lane's share already used.
+        # finds the lane's share already used. The gate as it is now comes with the counts.
         since = timezone.now() - call_forward_interval()
-        budget = gate.lane_release_per_tick - Booking.objects.filter(gate=gate, called_at__gt=since).count()
-        partner = selectors.partner_remaining_today(gate)
+        gate, called_since, partner = selectors.call_forward_figures(gate, since)
+        budget = gate.lane_release_per_tick - called_since
         if partner is not None:
             budget = min(budget, partner[1])
         if budget <= 0:

@@ -438,3 +438,28 @@ def test_a_signed_callback_naming_an_impossible_declaration_number_is_404(client
     response = post_callback(client, body, Sandbox.sign(body))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert not Payment.objects.exists()
+
+
+def test_the_cash_reply_is_the_fee_as_it_now_is_and_costs_no_needless_reads(
+    api_client, gate_staff, declaration_with_fee, django_assert_max_num_queries
+):
+    # The reply is built from the fee the service changed under its lock (no re-read of the fee
+    # or its declaration), the fee comes with the declaration, the payment takes no savepoint,
+    # and the receipt's unique key is the insert's to check (no read of the payments first).
+    api_client.force_authenticate(gate_staff)
+    body = {"amount": 1_000_000, "receipt_number": "HN-78"}
+    with django_assert_max_num_queries(13) as captured:
+        response = api_client.post(url(declaration_with_fee, "cash/"), body, format="json")
+    assert response.status_code == 201
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "fees_fee"' in q for q in sql) == 1  # the locked read
+    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1
+    locked = next(i for i, q in enumerate(sql) if 'FROM "fees_fee"' in q)
+    assert sql[locked + 1].startswith('INSERT INTO "fees_payment"')
+    assert not any(q.startswith('SELECT "fees_payment"') for q in sql)
+    again = api_client.post(url(declaration_with_fee, "cash/"), body, format="json")
+    assert again.status_code == 200
+    shown = api_client.get(url(declaration_with_fee)).json()
+    for reply in (response.json(), again.json()):
+        assert {k: v for k, v in reply.items() if k != "payment"} == shown
+    assert response.json()["payment"] == again.json()["payment"]

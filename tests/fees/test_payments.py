@@ -162,3 +162,54 @@ def test_money_the_bank_reports_for_a_cancelled_declaration_is_still_recorded(co
     assert created and payment.amount == fee.amount
     fee.refresh_from_db()
     assert fee.state == FeeState.PAID
+
+
+def test_a_receipt_another_fee_took_meanwhile_is_409_and_the_payment_rolls_back_whole(
+    fee, gate_staff, company, owner, monkeypatch
+):
+    # Two fees paid at once with the same receipt: the read under this fee's lock finds nothing
+    # (the other fee's payment is not committed yet), the unique key refuses the insert. No
+    # savepoint is taken around it: the 409 rolls the whole payment back, and the caller's
+    # transaction goes on.
+    from declarations.fees.services import fee_assess
+
+    other = fee_assess(declaration=make_declaration(company=company, cargo=[("08109050", 12000)]))
+    payment_record_cash(fee=other, amount=other.amount, receipt_number="HN-9", staff=gate_staff)
+    notified = Notification.objects.count()
+    manager = Payment.objects
+    real_filter = manager.filter
+    monkeypatch.setattr(
+        manager,
+        "filter",
+        lambda *a, **kw: manager.none() if "provider_txn_id" in kw else real_filter(*a, **kw),
+    )
+    with pytest.raises(Conflict) as refused:
+        payment_record_cash(fee=fee, amount=1_000_000, receipt_number="HN-9", staff=gate_staff)
+    assert refused.value.code == "duplicate_reference"
+    monkeypatch.undo()
+    fee.refresh_from_db()
+    assert fee.state == FeeState.UNPAID and fee.paid_at is None
+    assert [e.transition for e in history(fee) if e.transition == "mark_paid"] == []
+    assert Payment.objects.count() == 1 and Notification.objects.count() == notified
+
+
+@pytest.mark.parametrize("fault", ["amount", "closed"])
+def test_another_fees_receipt_is_said_before_any_other_refusal(fee, gate_staff, company, fault):
+    from declarations.fees.services import fee_assess
+    from declarations.models import Declaration
+
+    other = fee_assess(declaration=make_declaration(company=company, cargo=[("08109050", 12000)]))
+    payment_record_cash(fee=other, amount=other.amount, receipt_number="HN-9", staff=gate_staff)
+    if fault == "closed":
+        Declaration.objects.filter(pk=fee.declaration_id).update(state="cancelled")
+    with pytest.raises(Conflict) as refused:
+        payment_record_cash(
+            fee=fee, amount=5 if fault == "amount" else 1_000_000, receipt_number="HN-9", staff=gate_staff
+        )
+    assert refused.value.code == "duplicate_reference"
+    with pytest.raises(DomainError) as refused:
+        payment_record_cash(
+            fee=fee, amount=5 if fault == "amount" else 1_000_000, receipt_number="HN-10", staff=gate_staff
+        )
+    assert refused.value.code == ("wrong_amount" if fault == "amount" else "declaration_closed")
+    assert Payment.objects.count() == 1

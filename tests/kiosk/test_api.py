@@ -486,3 +486,82 @@ def test_the_scan_reply_is_what_its_serializer_declares(gate_staff_at_huu_nghi, 
     assert direct == declared
     if booking_kw and read == booking_kw["plate"]:
         assert direct["booking"] is not None and list(direct["booking"]) == list(declared["booking"])
+
+
+# --- what an action costs ------------------------------------------------------------------------
+def _act(client: APIClient, action: str, queries):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scan = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").json()
+    assert scan["action"] == action, scan
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(ACTIONS, {"event": scan["event"], "action": action}, format="json")
+    assert response.status_code == 200, response.content
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) <= queries, "\n".join(sql)
+    return response.json(), sql
+
+
+def test_an_admission_locks_the_booking_once_in_one_transaction_and_counts_the_queue_once(device_client):
+    # The event, the booking under its lock, the one-scan-one-action check, the transition and
+    # its log, the queue number (told to the driver and replied), the owners and their
+    # notification, the action's event; no savepoint but the action's own.
+    make_booking(plate="12C-123.45", state="confirmed")
+    body, sql = _act(device_client, "admit", 11)
+    assert body["state"] == "in_yard" and body["booking"]["queue_position"] == 1
+    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1
+    assert sum('FROM "queueing_booking"' in q and "FOR UPDATE" in q for q in sql) == 1
+    assert sum(q.startswith('SELECT COUNT(*) AS "__count" FROM "queueing_booking"') for q in sql) == 1
+    assert sum("kiosk_gateevent" in q and "state_after" in q and q.startswith("SELECT 1") for q in sql) == 1
+
+
+def test_an_exit_locks_booking_and_declaration_in_one_statement_and_completes_without_re_reading(
+    gate_staff,
+):
+    from cuakhau.notifications.models import Notification
+    from cuakhau.transitions.services import history
+
+    booking = make_booking(plate="12C-123.45", state="called", fee=100_000, fee_state="paid")
+    operator = factories.operator_user(booking.company)
+    body, sql = _act(staff_client(gate_staff), "exit", 15)
+    assert body["state"] == "departed" and body["booking"]["queue_position"] is None
+    assert sum(q.startswith("SAVEPOINT") for q in sql) == 1
+    locks = [q for q in sql if "FOR UPDATE" in q]
+    assert len(locks) == 2, locks  # booking and declaration together; the open reviews
+    assert 'FOR UPDATE OF "queueing_booking", "declarations_declaration"' in locks[0]
+    assert '"fees_fee"' in locks[0]  # the verdict's fee came with them
+    reads = [q for q in sql if q.startswith(('SELECT "fees_fee"', 'SELECT "queueing_booking"'))]
+    assert reads == [locks[0]]  # neither the booking, the declaration's fee nor its bookings again
+    booking.refresh_from_db()
+    declaration = booking.declaration
+    assert (booking.state, declaration.state) == ("departed", "completed")
+    assert history(booking).last().transition == "depart"
+    assert history(declaration).last().transition == "complete"
+    assert Notification.objects.filter(
+        recipient=operator, event="declaration.completed", subject_id=declaration.pk
+    ).exists()
+
+
+def test_a_failure_inside_the_exit_rolls_the_whole_action_back(gate_staff, monkeypatch):
+    # The yard service and the completion take no savepoint of their own: their failure is the
+    # action's, which changes nothing and logs the refusal.
+    from cuakhau.errors import Conflict
+    from cuakhau.transitions.services import history
+    from queueing.services import yard
+
+    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+        raise Conflict("no", code="refused_for_the_test")
+
+    monkeypatch.setattr(yard, "declaration_complete", refuse)
+    booking = make_booking(plate="12C-123.45", state="called", fee=100_000, fee_state="paid")
+    client = staff_client(gate_staff)
+    scan = client.post(SCAN, {"gate": "HUU_NGHI", "plate": "12C-123.45"}, format="json").json()
+    response = client.post(ACTIONS, {"event": scan["event"], "action": "exit"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "refused_for_the_test"
+    booking.refresh_from_db()
+    assert booking.state == "called" and booking.departed_at is None
+    assert history(booking).filter(transition="depart").count() == 0
+    assert booking.declaration.state == "cleared"
+    refusal = GateEvent.objects.get(scan_id=scan["event"])
+    assert (refusal.reason_code, refusal.state_after) == ("action_refused", "")

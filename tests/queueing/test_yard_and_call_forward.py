@@ -180,3 +180,32 @@ def test_the_wait_estimate_keeps_the_partner_pace_late_in_the_day(company, owner
     estimate = selectors.wait_estimate(gate, booking, now=late)
     assert estimate.basis == "partner"
     assert 40 <= estimate.rate_per_hour <= 50
+
+
+@pytest.mark.django_db
+def test_call_forward_reads_its_gate_and_figures_in_one_statement(company, owner, gate, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vehicles.models import Gate
+
+    settings.CALL_FORWARD_INTERVAL_SECONDS = 3600
+    PartnerAcceptance.objects.create(gate=gate, date=timezone.localdate(), accepted=5)
+    for _ in range(4):
+        yard_booking(company, owner, gate)
+    Gate.objects.filter(pk=gate.pk).update(lane_release_per_tick=1)  # after the caller read it
+    assert len(services.call_forward_run(gate=gate)) == 1  # the gate as it is now
+    since = timezone.now() - dt.timedelta(hours=1)
+    with CaptureQueriesContext(connection) as captured:
+        now_gate, called_since, partner = selectors.call_forward_figures(gate, since)
+    assert len(captured.captured_queries) == 1
+    assert now_gate.lane_release_per_tick == 1
+    assert called_since == Booking.objects.filter(gate=gate, called_at__gt=since).count() == 1
+    assert partner == selectors.partner_remaining_today(gate) == (5, 4)
+    Gate.objects.filter(pk=gate.pk).update(lane_release_per_tick=10)
+    with CaptureQueriesContext(connection) as captured:
+        called = services.call_forward_run(gate=gate)
+    assert len(called) == 3  # the rest of the yard, within the partner's 4 left
+    # The gate's lock, its figures, the trucks under their locks, then per truck its transition,
+    # log, owners and notification; the savepoint and its release.
+    assert len(captured.captured_queries) == 3 + 3 * 4 + 2

@@ -32,19 +32,28 @@ class ActionResult:
     queue_position: int | None
 
 
-def _perform(action: str, booking: Booking, actor: Any, label: str) -> Booking:
-    """The one yard service each action means (the queueing app owns them)."""
+def _perform(action: str, booking: Booking, actor: Any, label: str) -> tuple[Booking, int | None]:
+    """The one yard service each action means (the queueing app owns them), on the booking
+    `_recheck` locked in this action's transaction: they neither lock it again nor take a
+    savepoint of their own, and a failure rolls the whole action back. Returns the booking and,
+    for an admission, the queue number the driver was told."""
     if action == Actions.ADMIT:
-        return yard.booking_check_in(booking=booking, actor=actor, actor_label=label)
+        return booking, yard.check_in_locked(booking, actor=actor, actor_label=label)
     if action == Actions.INSPECT and booking.state == BookingState.IN_YARD:
-        return yard.booking_send_to_inspection(booking=booking, actor=actor, actor_label=label)
-    if action == Actions.INSPECT:
-        return yard.booking_pass_inspection(booking=booking, actor=actor, actor_label=label)
-    if action == Actions.RELEASE:
-        return yard.booking_call(booking=booking, actor=actor, actor_label=label)
-    if action == Actions.EXIT:
-        return yard.booking_depart(booking=booking, actor=actor, actor_label=label)
-    raise DomainError(_("Unknown action."), code="invalid_action")
+        booking = yard.booking_send_to_inspection(
+            booking=booking, actor=actor, actor_label=label, locked=True
+        )
+    elif action == Actions.INSPECT:
+        booking = yard.booking_pass_inspection(booking=booking, actor=actor, actor_label=label, locked=True)
+    elif action == Actions.RELEASE:
+        booking = yard.booking_call(booking=booking, actor=actor, actor_label=label, locked=True)
+    elif action == Actions.EXIT:
+        booking = yard.booking_depart(
+            booking=booking, actor=actor, actor_label=label, locked=True, declaration_locked=True
+        )
+    else:
+        raise DomainError(_("Unknown action."), code="invalid_action")
+    return booking, queue_position(booking)
 
 
 def kiosk_action(
@@ -80,7 +89,7 @@ def kiosk_action(
     try:
         with transaction.atomic():
             booking = _recheck(scan, action, device, now)
-            booking = _perform(action, booking, actor, label)
+            booking, position = _perform(action, booking, actor, label)
             event = _action_event(
                 scan,
                 action,
@@ -108,7 +117,7 @@ def kiosk_action(
             booking_id=scan.booking_id,
         )
         raise
-    return ActionResult(booking=booking, event=event, queue_position=queue_position(booking))
+    return ActionResult(booking=booking, event=event, queue_position=position)
 
 
 def _action_event(
@@ -139,7 +148,14 @@ def _recheck(scan: GateEvent, action: str, device: Device | None, now: dt.dateti
         raise Conflict(_("The verdict of this scan did not allow that action."), code="action_not_allowed")
     if now - scan.created > SCAN_MAX_AGE:
         raise Conflict(_("This scan is too old: scan the truck again."), code="stale_scan")
-    booking = locked_booking(scan.booking_id, gate=scan.gate)
+    # The verdict of a release or an exit asks whether the fee is paid; an exit completes the
+    # declaration, whose row it locks with the booking's.
+    booking = locked_booking(
+        scan.booking_id,
+        gate=scan.gate,
+        with_fee=action in (Actions.RELEASE, Actions.EXIT),
+        lock_declaration=action == Actions.EXIT,
+    )
     # One scan, one action: "inspect" both sends to inspection and records its result, so a
     # repeated request on the same scan would otherwise pass an inspection nobody made. Checked
     # under the booking's row lock, which every action on it takes.
