@@ -185,3 +185,24 @@ def test_a_caller_who_registers_a_company_is_its_operator_within_the_same_reques
 
     assert user_has_role(caller, Role.OPERATOR)
     assert company_for_user(caller) == company
+
+
+def _fields(obj):  # type: ignore[no-untyped-def]
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("kind", ["operator", "officer"])
+def test_the_statement_reads_every_field_as_the_orm_reads_it(kind, company, owner):  # type: ignore[no-untyped-def]
+    """The hand-written statement (built once per process) gives the token, its user, the
+    membership with its company and the assignment exactly as the ORM reads them."""
+    user = owner if kind == "operator" else factories.staff_user(Role.CUSTOMS, Agency.CUSTOMS)
+    caller, _statements = _authenticate(user)
+    orm = type(user).objects.select_related("company_member__company", "staff_assignment").get(pk=user.pk)
+    assert _fields(caller) == _fields(orm)
+    assert caller.auth_token.key == Token.objects.get(user=user).key
+    if kind == "operator":
+        assert _fields(caller.company_member) == _fields(orm.company_member)
+        assert _fields(caller.company_member.company) == _fields(orm.company_member.company)
+    else:
+        assert _fields(caller.staff_assignment) == _fields(orm.staff_assignment)
+    assert caller._state.adding is False
