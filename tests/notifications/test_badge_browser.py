@@ -27,6 +27,11 @@ def test_the_badge_appears_and_goes_away_without_a_reload(live_server, chromium)
     page = context.new_page()
     page.goto(f"{live_server.url}/portal/notifications/")
     expect(page.locator("#inbox-link .badge")).to_have_count(0)
+    # htmx swaps the link out for the one the server sent and wires the new one up when it has
+    # settled: a tab that comes back before then asks again at the next interval, not at once.
+    page.evaluate(
+        "window.settled = 0; document.body.addEventListener('htmx:afterSettle', () => window.settled++)"
+    )
 
     Notification.objects.create(
         recipient=user, event="booking.called", title="12C-123.45: go to the lane",
@@ -34,6 +39,7 @@ def test_the_badge_appears_and_goes_away_without_a_reload(live_server, chromium)
     )  # fmt: skip
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # the tab comes back
     expect(page.locator("#inbox-link .badge")).to_have_text("1")
+    page.wait_for_function("window.settled >= 1")
 
     Notification.objects.update(read_at="2026-01-01T00:00:00Z")
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # the tab comes back
