@@ -503,6 +503,7 @@ def _act(client: APIClient, action: str, queries):  # type: ignore[no-untyped-de
     return response.json(), sql
 
 
+@pytest.mark.postgres  # counts the row locks (FOR UPDATE), which SQLite does not take
 def test_an_admission_locks_the_booking_once_in_one_transaction_and_counts_the_queue_once(device_client):
     # The event, the booking under its lock, the one-scan-one-action check, the transition and
     # its log, the queue number (told to the driver and replied), the owners and their
@@ -516,6 +517,7 @@ def test_an_admission_locks_the_booking_once_in_one_transaction_and_counts_the_q
     assert sum("kiosk_gateevent" in q and "state_after" in q and q.startswith("SELECT 1") for q in sql) == 1
 
 
+@pytest.mark.postgres  # counts the row locks (FOR UPDATE), which SQLite does not take
 def test_an_exit_locks_booking_and_declaration_in_one_statement_and_completes_without_re_reading(
     gate_staff,
 ):

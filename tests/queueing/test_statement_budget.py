@@ -66,6 +66,7 @@ def _ok(response, status: int = 200):  # type: ignore[no-untyped-def]
     return response.json()
 
 
+@pytest.mark.postgres  # the production database's statements (the caller's one statement, arrays)
 def test_a_whole_truck_lifecycle_over_the_api_stays_within_its_statement_budget(gate) -> None:
     RoutingRule.objects.all().delete()  # green channel: no document check, no inspection
     company = factories.CompanyFactory()

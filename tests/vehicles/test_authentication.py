@@ -48,6 +48,7 @@ def _gate_ids(*codes: str) -> set[int]:
     return set(Gate.objects.filter(code__in=codes).values_list("id", flat=True))
 
 
+@pytest.mark.postgres  # one statement: PostgreSQL's arrays (elsewhere DRF's read)
 def test_a_staff_members_request_establishes_the_caller_in_one_statement(
     django_assert_num_queries,
 ):
@@ -66,6 +67,7 @@ def test_a_staff_members_request_establishes_the_caller_in_one_statement(
     assert who["gates"] == _gate_ids("HUU_NGHI", "TAN_THANH")
 
 
+@pytest.mark.postgres  # one statement: PostgreSQL's arrays (elsewhere DRF's read)
 def test_an_operators_request_establishes_the_caller_in_one_statement(
     company, owner, django_assert_num_queries
 ):
@@ -85,6 +87,7 @@ def test_an_operators_request_establishes_the_caller_in_one_statement(
         assert caller.company_member.company.name == company.name
 
 
+@pytest.mark.postgres  # one statement: PostgreSQL's arrays (elsewhere DRF's read)
 def test_a_user_with_no_membership_no_assignment_and_no_role_is_nobody_in_particular(
     stranger, django_assert_num_queries
 ):
@@ -102,6 +105,7 @@ def test_a_user_with_no_membership_no_assignment_and_no_role_is_nobody_in_partic
         assert not hasattr(caller, "staff_assignment")
 
 
+@pytest.mark.postgres  # one statement: PostgreSQL's arrays (elsewhere DRF's read)
 def test_a_staff_member_assigned_to_no_gate_works_at_none(django_assert_num_queries):
     manager = factories.staff_user(Role.GATE_MANAGER)
     StaffAssignment.objects.get(user=manager).gates.clear()
@@ -191,6 +195,7 @@ def _fields(obj):  # type: ignore[no-untyped-def]
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
+@pytest.mark.postgres  # one statement: PostgreSQL's arrays (elsewhere DRF's read)
 @pytest.mark.parametrize("kind", ["operator", "officer"])
 def test_the_statement_reads_every_field_as_the_orm_reads_it(kind, company, owner):  # type: ignore[no-untyped-def]
     """The hand-written statement (built once per process) gives the token, its user, the

@@ -146,7 +146,7 @@ def _exit_sql() -> str:
 def exit_booking_id(canonical: str, since: dt.datetime) -> int | None:
     """The booking of this plate's latest exit since `since` (partial index of exits), if any."""
     with connection.cursor() as cursor:
-        cursor.execute(_exit_sql(), [canonical, since])
+        cursor.execute(_exit_sql(), [canonical, connection.ops.adapt_datetimefield_value(since)])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -260,7 +260,15 @@ def yard_position(booking: Booking) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             _position_sql("%s", "%s", "%s", "%s", "%s"),
-            [booking.gate_id, booking.perishable, booking.slot_start, booking.checked_in_at, booking.pk],
+            [
+                booking.gate_id,
+                booking.perishable,
+                # As the ORM writes a moment (SQLite keeps text, compared as text), not as the
+                # driver would.
+                connection.ops.adapt_datetimefield_value(booking.slot_start),
+                connection.ops.adapt_datetimefield_value(booking.checked_in_at),
+                booking.pk,
+            ],
         )
         return cursor.fetchone()[0]
 
