@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -31,9 +31,6 @@ from queueing.selectors import YARD_STATES
 from vehicles.models import Driver, Gate, Vehicle
 
 from ..models import Actions, Device, EventKind, GateEvent
-
-Converter = Callable[[Any], Any]
-
 
 # --- the queue of a yard -------------------------------------------------------------------
 _YARD = tuple(str(state) for state in YARD_STATES)
